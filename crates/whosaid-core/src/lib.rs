@@ -1,0 +1,79 @@
+//! whosaid-core: who said what, about whom, when — from one article.
+//!
+//! A pure library: [`extract`] takes an [`Article`] (text plus optional metadata) and
+//! returns an [`Extraction`]. It does no I/O, holds no globals that change, and gives the
+//! same output for the same input. The steps run in pipeline order, one module each:
+//! `text` (paragraphs, sentences, tokens), `lexicon` (word lists, from data files),
+//! `quotes` (quotation-mark pairing), `entities` (names, roles, in-article merging),
+//! `attribution` (cues, speakers, pronouns), `time` (dates), `numbers` (quantities) and
+//! `credit` (wire credits).
+//!
+//! All offsets in the output count Unicode code points, not bytes.
+
+pub mod attribution;
+pub mod credit;
+pub mod entities;
+pub mod lexicon;
+pub mod model;
+pub mod numbers;
+pub mod quotes;
+pub mod text;
+pub mod time;
+
+pub use model::*;
+
+/// Extract every attributed statement, entity, date and quantity from one article.
+pub fn extract(article: &Article) -> Extraction {
+    let text = article.text.as_str();
+    let doc = text::Document::new(text);
+    let dates = time::find_dates(text, article.published);
+    let quantities = numbers::find_quantities(text);
+    let credit = credit::find_credit(text);
+    let mut entities = entities::EntityTable::new(&doc);
+    let mut statements = attribution::attribute(&doc, &mut entities);
+    attribution::assign_dates(&doc, &mut statements, &dates);
+    let entities = entities.into_entities();
+
+    let mut out = Extraction {
+        id: article.id.clone(),
+        statements,
+        entities,
+        dates,
+        quantities,
+        credit,
+    };
+    to_code_points(text, &mut out);
+    out
+}
+
+/// Rewrites every byte offset in `out` as a code-point offset, in one pass over the text.
+fn to_code_points(text: &str, out: &mut Extraction) {
+    let map = text::CodePoints::new(text);
+    let cp = |b: &mut usize| *b = map.of_byte(*b);
+    for s in &mut out.statements {
+        cp(&mut s.start);
+        cp(&mut s.end);
+        if let Some(c) = &mut s.cue {
+            cp(&mut c.start);
+            cp(&mut c.end);
+        }
+        if let Some(sp) = &mut s.speaker {
+            cp(&mut sp.start);
+            cp(&mut sp.end);
+        }
+    }
+    for e in &mut out.entities {
+        for m in &mut e.mentions {
+            cp(&mut m.start);
+            cp(&mut m.end);
+        }
+    }
+    for d in &mut out.dates {
+        cp(&mut d.start);
+        cp(&mut d.end);
+    }
+    for q in &mut out.quantities {
+        cp(&mut q.start);
+        cp(&mut q.end);
+    }
+}

@@ -1,0 +1,3 @@
+//! The `whosaid` binary: command-line parsing and wiring only.
+
+fn main() {}
