@@ -1,10 +1,1079 @@
-//! Cues, speakers and pronouns: which statements exist and who made them.
-use crate::entities::EntityTable;
-use crate::model::{DateMention, Statement};
-use crate::text::Document;
+//! Attribution: which spans are statements, which cue attributes each, and who the
+//! speaker is. Direct quotes come from `quotes`; their cue and speaker sit right after
+//! the closing mark ("…,” she said) or right before the opening one (He said: “…).
+//! Reported speech comes from reporting verbs with a speaker on one side and the content
+//! on the other ("X said that …", "…, X said.", "according to X, …"). Pronouns and
+//! surnames resolve through `entities`. This step does not find dates or quantities.
 
-pub fn attribute(_doc: &Document, _entities: &mut EntityTable) -> Vec<Statement> {
-    Vec::new()
+use crate::entities::{guess_kind, EntityTable};
+use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
+use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKind};
+use crate::quotes::{find_quotes, Quote};
+use crate::text::{Document, TokKind};
+
+/// A speaker mention as tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Np {
+    start: usize,
+    end: usize,
+    kind: NpKind,
+    /// The proper-name part, when there is one ("Maria Ortega" in "spokeswoman Maria Ortega").
+    name: Option<(usize, usize)>,
+    /// An appositive role after the name ("Kenji Sato, Japan's trade minister, said").
+    role_after: Option<(usize, usize)>,
 }
 
-pub fn assign_dates(_doc: &Document, _statements: &mut [Statement], _dates: &[DateMention]) {}
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NpKind {
+    Pronoun,
+    Name,
+    Nominal,
+}
+
+/// A statement before its speaker is resolved.
+#[derive(Debug, Clone)]
+struct Candidate {
+    kind: StatementKind,
+    start: usize,
+    end: usize,
+    cue: Option<(usize, usize)>,
+    speaker: Option<Np>,
+    /// Take the speaker of the statement before (a split or continued quote).
+    inherit: bool,
+    confidence: f32,
+}
+
+const MAX_NP: usize = 10;
+
+fn lower_eq(doc: &Document, i: usize, w: &str) -> bool {
+    doc.tok_text(i).eq_ignore_ascii_case(w)
+}
+
+fn is_punct(doc: &Document, i: usize, p: &str) -> bool {
+    doc.tokens[i].kind == TokKind::Punct && doc.tok_text(i) == p
+}
+
+fn is_dash(doc: &Document, i: usize) -> bool {
+    matches!(doc.tok_text(i), "\u{2014}" | "\u{2013}" | "-")
+}
+
+/// A reporting-verb token: its class, if it may act as a cue here.
+fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
+    let t = doc.tokens[i];
+    if t.kind != TokKind::Word || !t.lex.contains(Lex::CUE) {
+        return None;
+    }
+    lexicon::cue_verb(&doc.tok_text(i).to_lowercase())
+}
+
+/// Words allowed between a speaker and its verb: "has also said", "had previously told".
+fn is_aux(doc: &Document, i: usize) -> bool {
+    let t = doc.tokens[i];
+    t.kind == TokKind::Word && t.lex.contains(Lex::AUX) && !t.cap
+}
+
+fn possessive(w: &str) -> bool {
+    w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with('\'') || w.ends_with('\u{2019}')
+}
+
+/// Can token `i` be part of a speaker noun phrase?
+fn np_word(doc: &Document, i: usize) -> bool {
+    let t = doc.tokens[i];
+    match t.kind {
+        TokKind::Word => {
+            if t.lex.intersects(Lex::CUE) && !t.cap && !t.lex.intersects(Lex::ROLE | Lex::GROUP) {
+                return false;
+            }
+            !t.lex.contains(Lex::FUNC) || t.cap && !t.lex.contains(Lex::PRONOUN)
+        }
+        TokKind::Number => false,
+        TokKind::Punct => {
+            // "Rep." "Sen." — an abbreviation's dot glued to its word
+            doc.tok_text(i) == "."
+                && i > 0
+                && doc.tokens[i - 1].end == t.start
+                && doc.tokens[i - 1].lex.contains(Lex::ABBREV)
+        }
+        TokKind::Quote => false,
+    }
+}
+
+fn is_head_word(doc: &Document, i: usize) -> bool {
+    let t = doc.tokens[i];
+    t.kind == TokKind::Word
+        && (t.cap
+            || t.lex
+                .intersects(Lex::ROLE | Lex::GROUP | Lex::ORG | Lex::PRONOUN))
+}
+
+/// The speaker noun phrase that ends right before token `end` (exclusive), not reaching
+/// before `lo`.
+fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
+    if end <= lo {
+        return None;
+    }
+    let mut e = end;
+    // a parenthetical right before the verb: "Rep. Elijah E. Cummings (D-Md.) said"
+    let mut paren_end = None;
+    if doc.tok_text(e - 1) == ")" {
+        let mut k = e - 1;
+        while k > lo && e - k < 10 && doc.tok_text(k) != "(" {
+            k -= 1;
+        }
+        if doc.tok_text(k) == "(" && k > lo {
+            paren_end = Some(e);
+            e = k;
+        }
+    }
+    let last = e - 1;
+    let t = doc.tokens[last];
+    if t.kind == TokKind::Word && t.lex.contains(Lex::PRONOUN) {
+        let w = doc.tok_text(last).to_lowercase();
+        if matches!(
+            w.as_str(),
+            "he" | "she" | "they" | "i" | "we" | "it" | "who"
+        ) {
+            return Some(Np {
+                start: last,
+                end: paren_end.unwrap_or(e),
+                kind: NpKind::Pronoun,
+                name: None,
+                role_after: None,
+            });
+        }
+        return None;
+    }
+    if !is_head_word(doc, last) {
+        return None;
+    }
+    let mut s = last;
+    while s > lo && e - s < MAX_NP {
+        let k = s - 1;
+        let tk = doc.tokens[k];
+        if tk.kind == TokKind::Word && tk.lex.contains(Lex::DET) && !tk.cap
+            || (tk.cap && tk.lex.contains(Lex::DET))
+        {
+            s = k;
+            break;
+        }
+        if lower_eq(doc, k, "of")
+            && k > lo
+            && (doc.tokens[k - 1].cap || doc.tokens[k - 1].lex.intersects(Lex::ROLE | Lex::GROUP))
+            && (doc.tokens[k + 1].cap)
+        {
+            s = k;
+            continue;
+        }
+        if !np_word(doc, k) {
+            break;
+        }
+        s = k;
+    }
+    // a capitalised sentence opener that is a function word is not part of the name
+    while s < last
+        && doc.tokens[s].lex.intersects(Lex::FUNC)
+        && !doc.tokens[s].lex.contains(Lex::DET)
+    {
+        s += 1;
+    }
+    let name = name_part(doc, s, e);
+    let kind = if name.is_some() {
+        NpKind::Name
+    } else {
+        NpKind::Nominal
+    };
+    // a name part alone must really look like a name, not a capitalised common word
+    Some(Np {
+        start: s,
+        end: paren_end.unwrap_or(e),
+        kind,
+        name,
+        role_after: None,
+    })
+}
+
+/// The speaker noun phrase starting at token `start`, not reaching `hi`.
+fn np_right(doc: &Document, start: usize, hi: usize) -> Option<Np> {
+    if start >= hi {
+        return None;
+    }
+    let t = doc.tokens[start];
+    if t.kind == TokKind::Word && t.lex.contains(Lex::PRONOUN) {
+        let w = doc.tok_text(start).to_lowercase();
+        if matches!(w.as_str(), "he" | "she" | "they" | "i" | "we" | "it") {
+            return Some(Np {
+                start,
+                end: start + 1,
+                kind: NpKind::Pronoun,
+                name: None,
+                role_after: None,
+            });
+        }
+        return None;
+    }
+    let mut e = start;
+    if doc.tokens[e].lex.contains(Lex::DET) {
+        e += 1;
+    }
+    while e < hi && e - start < MAX_NP {
+        if lower_eq(doc, e, "of")
+            && e + 1 < hi
+            && e > start
+            && (doc.tokens[e + 1].cap
+                || doc.tokens[e + 1].lex.contains(Lex::DET) && e + 2 < hi && doc.tokens[e + 2].cap)
+            && (doc.tokens[e - 1].cap || doc.tokens[e - 1].lex.intersects(Lex::ROLE | Lex::GROUP))
+        {
+            e += 1;
+            continue;
+        }
+        if !np_word(doc, e) || doc.tokens[e].lex.contains(Lex::DET) && e > start {
+            break;
+        }
+        e += 1;
+    }
+    // the phrase must end in a head word
+    while e > start && !is_head_word(doc, e - 1) {
+        e -= 1;
+    }
+    if e == start {
+        return None;
+    }
+    let mut np = Np {
+        start,
+        end: e,
+        kind: NpKind::Nominal,
+        name: name_part(doc, start, e),
+        role_after: None,
+    };
+    if np.name.is_some() {
+        np.kind = NpKind::Name;
+    }
+    // "said Kenji Sato, Japan's trade minister."
+    if e + 1 < hi && is_punct(doc, e, ",") && np.name.is_some() {
+        if let Some(r) = role_phrase(doc, e + 1, hi) {
+            np.role_after = Some(r);
+        }
+    }
+    Some(np)
+}
+
+/// A role phrase ("Japan's trade minister", "a spokeswoman for the ministry") starting at
+/// `start`, ending at a comma or `hi`.
+fn role_phrase(doc: &Document, start: usize, hi: usize) -> Option<(usize, usize)> {
+    let mut e = start;
+    let mut has_role = false;
+    while e < hi && e - start < 12 {
+        let t = doc.tokens[e];
+        if t.kind == TokKind::Punct && doc.tok_text(e) != "." || t.kind == TokKind::Quote {
+            break;
+        }
+        if t.lex.intersects(Lex::CUE) && !t.lex.intersects(Lex::ROLE) && !t.cap {
+            break;
+        }
+        if t.lex.intersects(Lex::ROLE | Lex::TITLE) {
+            has_role = true;
+        }
+        e += 1;
+    }
+    (has_role && e > start).then_some((start, e))
+}
+
+/// The proper-name part of a phrase: its last run of capitalised words, without
+/// leading titles ("Rep.", "Foreign Minister").
+fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
+    let mut b = e;
+    while b > s && !(doc.tokens[b - 1].cap && doc.tokens[b - 1].kind == TokKind::Word) {
+        b -= 1;
+    }
+    if b == s {
+        return None;
+    }
+    let mut a = b;
+    while a > s {
+        let k = a - 1;
+        let t = doc.tokens[k];
+        let name_tok = t.kind == TokKind::Word && t.cap
+            || doc.tok_text(k) == "." && k > s && doc.tokens[k - 1].cap;
+        if !name_tok || possessive(doc.tok_text(k)) {
+            break;
+        }
+        a = k;
+    }
+    // drop leading titles and role words ("Foreign Ministry spokeswoman" stays role)
+    while a < b {
+        let t = doc.tokens[a];
+        let txt = doc.tok_text(a);
+        if txt == "."
+            || t.lex.intersects(Lex::TITLE | Lex::ABBREV | Lex::DET)
+                && !t.lex.contains(Lex::FIRST_NAME)
+            || t.lex.contains(Lex::ROLE) && !t.lex.contains(Lex::FIRST_NAME)
+            || t.lex.contains(Lex::DEMONYM)
+        {
+            a += 1;
+        } else {
+            break;
+        }
+    }
+    if a >= b {
+        return None;
+    }
+    // capitalised role or organisation words alone are not a person's name, but an
+    // organisation's name still is a name ("the State Department")
+    Some((a, b))
+}
+
+pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
+    let quotes = find_quotes(doc);
+    let n = doc.tokens.len();
+    // token → index of the quote containing it (marks included)
+    let mut in_quote: Vec<Option<usize>> = vec![None; n];
+    for (qi, q) in quotes.iter().enumerate() {
+        let a = doc.token_at_or_after(q.open);
+        let b = doc.token_at_or_after(q.close.map_or(q.end, |c| c + 1));
+        for slot in &mut in_quote[a..b.min(n)] {
+            *slot = Some(qi);
+        }
+    }
+    let mut used = vec![false; n];
+    let mut cands: Vec<Candidate> = Vec::new();
+
+    direct_quotes(doc, &quotes, &in_quote, &mut used, &mut cands);
+    reported_speech(doc, &quotes, &in_quote, &mut used, &mut cands);
+
+    cands.sort_by_key(|c| (c.start, c.end));
+    resolve(doc, ents, cands)
+}
+
+fn is_statement_quote(doc: &Document, q: &Quote) -> bool {
+    if q.words >= 4 {
+        return true;
+    }
+    // a short quote that is a whole sentence or paragraph ("“No,” he said.")
+    let inner = doc.slice(q.start, q.end);
+    inner.ends_with([',', '.', '!', '?']) || doc.paragraphs[q.para].start == q.open || q.continues
+}
+
+fn direct_quotes(
+    doc: &Document,
+    quotes: &[Quote],
+    in_quote: &[Option<usize>],
+    used: &mut [bool],
+    cands: &mut Vec<Candidate>,
+) {
+    for (qi, q) in quotes.iter().enumerate() {
+        if !is_statement_quote(doc, q) {
+            continue;
+        }
+        let para = doc.paragraphs[q.para];
+        let open_tok = doc.token_at_or_after(q.open);
+        let after_close = q
+            .close
+            .map(|c| doc.token_at_or_after(c + 1))
+            .unwrap_or(para.tok_end);
+        let mut found: Option<((usize, usize), Np)> = None;
+        let mut conf = 0.9;
+
+        // after the closing mark: “…,” she said / “…,” said Okafor / “…” — Okafor said
+        if q.close.is_some() {
+            let mut k = after_close;
+            while k < para.tok_end && (is_punct(doc, k, ",") || is_dash(doc, k)) {
+                k += 1;
+            }
+            let limit = clause_end(doc, k, para.tok_end, in_quote);
+            found = attribution_at(doc, k, limit);
+        }
+        // before the opening mark: He said: “…” / Okafor told reporters, “…”
+        if found.is_none() {
+            let sent = doc.sentences[doc.sentence_at(q.open)];
+            let lo = sent.tok_start.max(para.tok_start);
+            found = attribution_before(doc, open_tok, lo, in_quote);
+            conf = 0.85;
+        }
+        let (cue, speaker, inherit) = match found {
+            Some((c, np)) => (Some(c), Some(np), false),
+            None => {
+                conf = 0.6;
+                (None, None, true)
+            }
+        };
+        if let Some((a, b)) = cue {
+            used[a..b].iter_mut().for_each(|u| *u = true);
+        }
+        let _ = qi;
+        cands.push(Candidate {
+            kind: StatementKind::Direct,
+            start: q.start,
+            end: q.end,
+            cue: cue.map(|(a, b)| (doc.tokens[a].start, doc.tokens[b - 1].end)),
+            speaker,
+            inherit,
+            confidence: conf,
+        });
+    }
+}
+
+/// End of the attribution clause that starts at `k`: the sentence end or the next quote.
+fn clause_end(doc: &Document, k: usize, hi: usize, in_quote: &[Option<usize>]) -> usize {
+    let mut e = k;
+    while e < hi && e - k < 16 {
+        if in_quote[e].is_some() {
+            break;
+        }
+        let t = doc.tok_text(e);
+        if matches!(t, "." | "!" | "?" | ";" | ":") && !np_word(doc, e) {
+            break;
+        }
+        e += 1;
+    }
+    e
+}
+
+/// "she said" / "said Okafor" / "Okafor, the minister, said" starting at token `k`.
+fn attribution_at(doc: &Document, k: usize, limit: usize) -> Option<((usize, usize), Np)> {
+    if k >= limit {
+        return None;
+    }
+    // verb first: "said Okafor"
+    if cue_at(doc, k).is_some() {
+        let np = np_right(doc, k + 1, limit)?;
+        return Some(((k, k + 1), np));
+    }
+    // speaker first: find the verb within the next few tokens
+    let mut v = k;
+    while v < limit && v - k < 14 {
+        if cue_at(doc, v).is_some() && v > k {
+            let np = speaker_before_verb(doc, v, k)?;
+            if np.start == k || np.start > k && only_commas(doc, k, np.start) {
+                return Some(((v, v + 1), np));
+            }
+            return None;
+        }
+        v += 1;
+    }
+    None
+}
+
+fn only_commas(doc: &Document, a: usize, b: usize) -> bool {
+    (a..b).all(|i| is_punct(doc, i, ","))
+}
+
+/// The speaker before verb `v`: skips auxiliaries and handles an appositive
+/// ("Kenji Sato, Japan's trade minister, said").
+fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
+    let mut e = v;
+    while e > lo && is_aux(doc, e - 1) {
+        e -= 1;
+    }
+    if e > lo && is_punct(doc, e - 1, ",") {
+        // appositive: NAME , ROLE , verb
+        let role_end = e - 1;
+        let mut k = role_end;
+        while k > lo && !is_punct(doc, k - 1, ",") && role_end - k < 12 {
+            k -= 1;
+        }
+        if k > lo && is_punct(doc, k - 1, ",") {
+            if let Some(role) = role_phrase(doc, k, role_end) {
+                if role.1 == role_end {
+                    let mut np = np_left(doc, k - 1, lo)?;
+                    if np.kind == NpKind::Name {
+                        np.role_after = Some(role);
+                        return Some(np);
+                    }
+                }
+            }
+        }
+        return None;
+    }
+    np_left(doc, e, lo)
+}
+
+/// The attribution before a quote's opening mark, in the same sentence:
+/// "He said: “…”", "Okafor told reporters, “…”", "According to the ministry, “…”".
+fn attribution_before(
+    doc: &Document,
+    open_tok: usize,
+    lo: usize,
+    in_quote: &[Option<usize>],
+) -> Option<((usize, usize), Np)> {
+    let mut k = open_tok;
+    // the mark may follow ":" or "," or "that"
+    while k > lo && (matches!(doc.tok_text(k - 1), ":" | ",") || lower_eq(doc, k - 1, "that")) {
+        k -= 1;
+    }
+    // skip a short adjunct between the verb and the quote ("said on Monday:")
+    let mut v = k;
+    while v > lo && k - v < 8 {
+        let i = v - 1;
+        if in_quote[i].is_some() {
+            return None;
+        }
+        if cue_at(doc, i).is_some() {
+            if let Some(np) = speaker_before_verb(doc, i, lo) {
+                return Some(((i, i + 1), np));
+            }
+            if let Some(np) = np_right(doc, i + 1, k) {
+                return Some(((i, i + 1), np));
+            }
+            return None;
+        }
+        v -= 1;
+    }
+    None
+}
+
+/// Reported speech in every sentence, around verbs the direct pass did not use.
+fn reported_speech(
+    doc: &Document,
+    quotes: &[Quote],
+    in_quote: &[Option<usize>],
+    used: &mut [bool],
+    cands: &mut Vec<Candidate>,
+) {
+    for s in &doc.sentences {
+        let (lo, hi) = (s.tok_start, s.tok_end);
+        let mut i = lo;
+        while i < hi {
+            if used[i] || in_quote[i].is_some() {
+                i += 1;
+                continue;
+            }
+            // "according to X, …" / "…, according to X."
+            if lower_eq(doc, i, "according") && i + 1 < hi && lower_eq(doc, i + 1, "to") {
+                if let Some(c) = according_to(doc, i, lo, hi, in_quote, quotes) {
+                    used[i..i + 2].iter_mut().for_each(|u| *u = true);
+                    cands.push(c);
+                    i += 2;
+                    continue;
+                }
+            }
+            let Some(verb) = cue_at(doc, i) else {
+                i += 1;
+                continue;
+            };
+            if let Some(c) = verb_statement(doc, i, verb, lo, hi, in_quote, quotes) {
+                used[i] = true;
+                cands.push(c);
+            }
+            i += 1;
+        }
+    }
+}
+
+/// The last content token of a sentence (before its final punctuation).
+fn trim_end(doc: &Document, a: usize, mut b: usize) -> usize {
+    while b > a {
+        let t = doc.tokens[b - 1];
+        if t.kind == TokKind::Punct
+            && matches!(doc.tok_text(b - 1), "." | "!" | "?" | "," | ";" | ":")
+        {
+            b -= 1;
+        } else {
+            break;
+        }
+    }
+    b
+}
+
+fn span_kind(
+    doc: &Document,
+    a: usize,
+    b: usize,
+    in_quote: &[Option<usize>],
+    quotes: &[Quote],
+) -> StatementKind {
+    let _ = doc;
+    let inside: Vec<usize> = in_quote[a..b].iter().flatten().copied().collect();
+    if inside.is_empty() {
+        StatementKind::Indirect
+    } else {
+        let _ = quotes;
+        StatementKind::Mixed
+    }
+}
+
+fn according_to(
+    doc: &Document,
+    i: usize,
+    lo: usize,
+    hi: usize,
+    in_quote: &[Option<usize>],
+    quotes: &[Quote],
+) -> Option<Candidate> {
+    let np = np_right(doc, i + 2, hi)?;
+    let cue = Some((doc.tokens[i].start, doc.tokens[i + 1].end));
+    // "…, according to X." — content before
+    let before_start = lo;
+    let (a, b) = if i > lo + 2 && is_punct(doc, i - 1, ",") || i > lo + 2 && is_dash(doc, i - 1) {
+        (before_start, i - 1)
+    } else {
+        // "According to X, …" — content after the comma following the phrase
+        let mut k = np.end;
+        if let Some((_, re)) = np.role_after {
+            k = re;
+        }
+        while k < hi && !is_punct(doc, k, ",") && k - np.end < 8 {
+            k += 1;
+        }
+        if k >= hi || !is_punct(doc, k, ",") {
+            return None;
+        }
+        (k + 1, trim_end(doc, k + 1, hi))
+    };
+    if b <= a || b - a < 3 {
+        return None;
+    }
+    let (a, b) = strip_conj(doc, a, b);
+    Some(Candidate {
+        kind: span_kind(doc, a, b, in_quote, quotes),
+        start: doc.tokens[a].start,
+        end: doc.tokens[b - 1].end,
+        cue,
+        speaker: Some(np),
+        inherit: false,
+        confidence: 0.75,
+    })
+}
+
+/// Drops a leading "But", "And", "So" from content.
+fn strip_conj(doc: &Document, mut a: usize, b: usize) -> (usize, usize) {
+    while a < b
+        && (matches!(
+            doc.tok_text(a).to_lowercase().as_str(),
+            "but" | "and" | "so" | "yet" | "still"
+        ) || is_punct(doc, a, ",")
+            || is_dash(doc, a))
+    {
+        a += 1;
+    }
+    (a, b)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn verb_statement(
+    doc: &Document,
+    v: usize,
+    verb: lexicon::CueVerb,
+    lo: usize,
+    hi: usize,
+    in_quote: &[Option<usize>],
+    quotes: &[Quote],
+) -> Option<Candidate> {
+    let speech = verb.class == CueClass::Speech;
+    let lemma = verb.lemma;
+    // base forms need a plural or modal subject: "officials say", "will say"
+    let cue_span = Some((doc.tokens[v].start, doc.tokens[v].end));
+
+    // gerund: "…, saying (that) …" — the speaker is the clause's subject
+    if verb.form == VerbForm::Gerund {
+        if !(v > lo && is_punct(doc, v - 1, ",")) || !speech {
+            return None;
+        }
+        let (a, b) = content_right(doc, v, hi, lemma)?;
+        let subj = np_right(doc, lo, v).filter(|np| np.start == lo || np.start == lo + 1);
+        return Some(Candidate {
+            kind: span_kind(doc, a, b, in_quote, quotes),
+            start: doc.tokens[a].start,
+            end: doc.tokens[b - 1].end,
+            cue: cue_span,
+            speaker: subj,
+            inherit: subj.is_none(),
+            confidence: 0.6,
+        });
+    }
+
+    // "…, X said." / "…, said X." — content before a comma
+    let left_np = speaker_before_verb(doc, v, lo);
+    if let Some(np) = left_np {
+        let np_first = np.start;
+        // the comma (or closing quote, or dash) before the speaker
+        if np_first > lo + 1
+            && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1))
+            && tail_is_adjunct(doc, v + 1, hi)
+        {
+            let (a, b) = strip_conj(doc, lo, np_first - 1);
+            if b > a + 2 {
+                return Some(Candidate {
+                    kind: span_kind(doc, a, b, in_quote, quotes),
+                    start: doc.tokens[a].start,
+                    end: doc.tokens[b - 1].end,
+                    cue: cue_span,
+                    speaker: Some(np),
+                    inherit: false,
+                    confidence: 0.8,
+                });
+            }
+        }
+        // "X said (that) …"
+        if np.start == lo || np.start > lo && sentence_prefix_ok(doc, lo, np.start) {
+            if verb.class == CueClass::Weak && !has_that(doc, v + 1, hi) {
+                return None;
+            }
+            let (a, b) = content_right(doc, v, hi, lemma)?;
+            let conf = if speech { 0.8 } else { 0.55 };
+            return Some(Candidate {
+                kind: span_kind(doc, a, b, in_quote, quotes),
+                start: doc.tokens[a].start,
+                end: doc.tokens[b - 1].end,
+                cue: cue_span,
+                speaker: Some(np),
+                inherit: false,
+                confidence: conf,
+            });
+        }
+    }
+    // inverted: "…, said X."
+    if speech && v > lo + 2 && (is_punct(doc, v - 1, ",") || is_dash(doc, v - 1)) {
+        if let Some(np) = np_right(doc, v + 1, hi) {
+            let after = np.role_after.map_or(np.end, |r| r.1);
+            if tail_is_adjunct(doc, after, hi) {
+                let (a, b) = strip_conj(doc, lo, v - 1);
+                if b > a + 2 {
+                    return Some(Candidate {
+                        kind: span_kind(doc, a, b, in_quote, quotes),
+                        start: doc.tokens[a].start,
+                        end: doc.tokens[b - 1].end,
+                        cue: cue_span,
+                        speaker: Some(np),
+                        inherit: false,
+                        confidence: 0.8,
+                    });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Whether the tokens before a speaker in a sentence allow the speaker to be the
+/// subject: nothing, a conjunction, a time or place adjunct followed by a comma.
+fn sentence_prefix_ok(doc: &Document, lo: usize, np_start: usize) -> bool {
+    if np_start == lo {
+        return true;
+    }
+    let w = doc.tok_text(lo).to_lowercase();
+    if np_start == lo + 1
+        && matches!(
+            w.as_str(),
+            "but" | "and" | "so" | "yet" | "now" | "still" | "also"
+        )
+    {
+        return true;
+    }
+    // "On Monday, X said …" / "In a statement, the ministry said …" / "But he said …"
+    is_punct(doc, np_start - 1, ",")
+        || matches!(w.as_str(), "but" | "and") && np_start - lo <= 2
+        || doc.tokens[np_start - 1].kind == TokKind::Quote
+}
+
+/// After "…, X said" only adjuncts may follow: "on Monday", "in a statement", "told
+/// reporters", or the end of the sentence.
+fn tail_is_adjunct(doc: &Document, k: usize, hi: usize) -> bool {
+    let end = trim_end(doc, k, hi);
+    if end <= k {
+        return true;
+    }
+    if end - k > 12 {
+        return false;
+    }
+    !has_that(doc, k, end) && !(k..end).any(|i| doc.tokens[i].kind == TokKind::Quote)
+}
+
+fn has_that(doc: &Document, a: usize, b: usize) -> bool {
+    (a..b.min(a + 10)).any(|i| lower_eq(doc, i, "that"))
+}
+
+/// Verbs whose first complement is the person addressed ("told reporters …").
+fn takes_object(lemma: &str) -> bool {
+    matches!(
+        lemma,
+        "tell"
+            | "inform"
+            | "assure"
+            | "reassure"
+            | "warn"
+            | "remind"
+            | "advise"
+            | "notify"
+            | "brief"
+            | "ask"
+            | "urge"
+            | "caution"
+            | "promise"
+            | "convince"
+            | "persuade"
+    )
+}
+
+/// The content to the right of verb `v`: after "that", a colon, an addressee or a
+/// short adjunct, to the end of the sentence.
+fn content_right(doc: &Document, v: usize, hi: usize, lemma: &str) -> Option<(usize, usize)> {
+    let end = trim_end(doc, v + 1, hi);
+    let mut a = v + 1;
+    // "said in a statement that …", "told reporters on Monday that …"
+    if let Some(t) = (a..end.min(a + 10)).find(|&i| lower_eq(doc, i, "that")) {
+        let between_ok = (a..t).all(|i| {
+            let tk = doc.tokens[i];
+            tk.cap
+                || tk.kind == TokKind::Number
+                || tk.lex.intersects(
+                    Lex::TIME
+                        | Lex::DET
+                        | Lex::ROLE
+                        | Lex::GROUP
+                        | Lex::FUNC
+                        | Lex::AUX
+                        | Lex::PRONOUN,
+                )
+                || matches!(
+                    doc.tok_text(i),
+                    "," | "reporters"
+                        | "interview"
+                        | "statement"
+                        | "him"
+                        | "her"
+                        | "them"
+                        | "us"
+                        | "me"
+                )
+        });
+        if between_ok {
+            a = t + 1;
+        }
+    } else {
+        while a < end && matches!(doc.tok_text(a), ":" | "," | "\u{2014}" | "\u{2013}") {
+            a += 1;
+        }
+        if takes_object(lemma) {
+            // skip the addressee: a pronoun, a name or a short noun phrase
+            let obj_end = (a..end.min(a + 6))
+                .take_while(|&i| {
+                    let tk = doc.tokens[i];
+                    tk.cap
+                        || tk.lex.intersects(Lex::DET | Lex::ROLE | Lex::GROUP)
+                        || matches!(
+                            doc.tok_text(i).to_lowercase().as_str(),
+                            "him" | "her" | "them" | "us" | "me" | "reporters" | "journalists"
+                        )
+                })
+                .last()
+                .map_or(a, |i| i + 1);
+            a = obj_end;
+        }
+        // a quote right after the verb is a direct statement, handled elsewhere
+        if a < end && doc.tokens[a].kind == TokKind::Quote {
+            return None;
+        }
+    }
+    // "to" after a verb is an infinitive of intention, not a report: "said to be"
+    if a < end && lower_eq(doc, a, "to") && lemma == "say" {
+        return None;
+    }
+    if end <= a || end - a < 3 {
+        return None;
+    }
+    Some((a, end))
+}
+
+/// Resolves speakers in text order: names register as entities, surnames join full
+/// names, pronouns take the latest compatible speaker.
+fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec<Statement> {
+    let mut out: Vec<Statement> = Vec::with_capacity(cands.len());
+    // (speaker, entity kind, gender) of recent statements, latest last
+    let mut history: Vec<(Speaker, Option<Gender>)> = Vec::new();
+    let mut prev_para: Option<usize> = None;
+    for c in cands {
+        let para = doc.sentences[doc.sentence_at(c.start)].para;
+        let speaker = match (c.speaker, c.inherit) {
+            (Some(np), _) => speaker_of(doc, ents, np, &history),
+            (None, true) => {
+                // a split or continued quote: the latest speaker, in this paragraph or
+                // the one before
+                let near = prev_para.is_some_and(|p| para <= p + 1);
+                if near {
+                    history.last().map(|h| h.0.clone())
+                } else {
+                    None
+                }
+            }
+            (None, false) => None,
+        };
+        if let Some(sp) = &speaker {
+            let g = sp.entity.and_then(|e| ents.gender(e));
+            history.push((sp.clone(), g));
+        }
+        prev_para = Some(para);
+        let text = doc.slice(c.start, c.end).to_string();
+        out.push(Statement {
+            kind: c.kind,
+            start: c.start,
+            end: c.end,
+            text,
+            cue: c.cue.map(|(a, b)| Cue {
+                text: doc.slice(a, b).to_string(),
+                start: a,
+                end: b,
+            }),
+            speaker,
+            said_on: None,
+            confidence: c.confidence,
+        });
+    }
+    out
+}
+
+fn speaker_of(
+    doc: &Document,
+    ents: &mut EntityTable,
+    np: Np,
+    history: &[(Speaker, Option<Gender>)],
+) -> Option<Speaker> {
+    let start = doc.tokens[np.start].start;
+    let end = doc.tokens[np.end - 1].end;
+    let role_after = np.role_after.map(|(a, b)| {
+        doc.slice(doc.tokens[a].start, doc.tokens[b - 1].end)
+            .to_string()
+    });
+    match np.kind {
+        NpKind::Pronoun => {
+            let w = doc.tok_text(np.start).to_lowercase();
+            let want = match w.as_str() {
+                "he" => Some(Gender::Male),
+                "she" => Some(Gender::Female),
+                _ => None,
+            };
+            let personal = matches!(w.as_str(), "he" | "she");
+            let found = history.iter().rev().take(8).find(|(sp, g)| {
+                if personal {
+                    sp.kind == EntityKind::Person && (g.is_none() || *g == want)
+                } else {
+                    sp.kind != EntityKind::Person || w == "we" || w == "i"
+                }
+            });
+            let found = found.or_else(|| {
+                // a person mentioned before the pronoun though not yet a speaker
+                None
+            });
+            match found {
+                Some((sp, _)) => {
+                    if let (Some(e), Some(g)) = (sp.entity, want) {
+                        ents.set_gender(e, g);
+                    }
+                    Some(Speaker {
+                        name: sp.name.clone(),
+                        kind: sp.kind,
+                        role: sp.role.clone(),
+                        entity: sp.entity,
+                        start,
+                        end,
+                    })
+                }
+                None => Some(Speaker {
+                    name: doc.slice(start, end).to_string(),
+                    kind: EntityKind::Unknown,
+                    role: None,
+                    entity: None,
+                    start,
+                    end,
+                }),
+            }
+        }
+        NpKind::Name => {
+            let (a, b) = np.name?;
+            let (ns, ne) = (doc.tokens[a].start, doc.tokens[b - 1].end);
+            let name = doc.slice(ns, ne);
+            let mut kind = guess_kind(doc, a, b);
+            let has_role = np.start < a || role_after.is_some();
+            if kind == EntityKind::Unknown {
+                kind = EntityKind::Person;
+            }
+            if kind == EntityKind::Place && np.start < a {
+                // "the Japanese government" is not the place
+                kind = EntityKind::Organization;
+            }
+            let role_before = (np.start < a)
+                .then(|| {
+                    let mut r = np.start;
+                    while r < a && doc.tokens[r].lex.contains(Lex::DET) {
+                        r += 1;
+                    }
+                    (r < a).then(|| {
+                        doc.slice(doc.tokens[r].start, doc.tokens[a - 1].end)
+                            .trim_end_matches('.')
+                            .trim()
+                            .to_string()
+                    })
+                })
+                .flatten();
+            let role = role_after.or(role_before).filter(|r| !r.is_empty());
+            let gender =
+                lexicon::first_name_gender(&doc.tok_text(a).to_lowercase()).or_else(|| {
+                    let before = (np.start..a).map(|i| doc.tok_text(i).to_lowercase());
+                    let mut g = None;
+                    for w in before {
+                        g = match w.as_str() {
+                            "mr" | "sir" | "lord" | "king" | "prince" | "father" | "brother" => {
+                                Some(Gender::Male)
+                            }
+                            "mrs" | "ms" | "miss" | "dame" | "lady" | "queen" | "princess"
+                            | "sister" => Some(Gender::Female),
+                            _ => g,
+                        };
+                    }
+                    g
+                });
+            let idx = ents.register(name, kind, ns, ne, gender);
+            if let Some(r) = &role {
+                ents.add_role(idx, r);
+            }
+            let e = ents.get(idx);
+            let _ = has_role;
+            Some(Speaker {
+                name: e.name.clone(),
+                kind: e.kind,
+                role: role.or_else(|| e.roles.first().cloned()),
+                entity: Some(idx),
+                start,
+                end,
+            })
+        }
+        NpKind::Nominal => {
+            let text = doc.slice(start, end);
+            let head = doc.tokens[np.end - 1];
+            let kind = if head.lex.contains(Lex::GROUP) {
+                EntityKind::Group
+            } else if head.lex.contains(Lex::ORG) {
+                EntityKind::Organization
+            } else if head.lex.contains(Lex::ROLE) {
+                EntityKind::Person
+            } else {
+                EntityKind::Unknown
+            };
+            Some(Speaker {
+                name: text.to_string(),
+                kind,
+                role: None,
+                entity: None,
+                start,
+                end,
+            })
+        }
+    }
+}
+
+/// Gives each statement the date said in its sentence ("said on Thursday").
+pub fn assign_dates(doc: &Document, statements: &mut [Statement], dates: &[DateMention]) {
+    for s in statements.iter_mut() {
+        let anchor = s.cue.as_ref().map_or(s.start, |c| c.start);
+        let si = doc.sentence_at(anchor);
+        let sent = doc.sentences[si];
+        // the date nearest the cue inside the sentence, outside the content
+        let best = dates
+            .iter()
+            .filter(|d| d.value.is_some() && d.start >= sent.start && d.end <= sent.end)
+            .filter(|d| d.end <= s.start || d.start >= s.end)
+            .min_by_key(|d| d.start.abs_diff(anchor));
+        if let Some(d) = best {
+            s.said_on = d.value;
+        }
+    }
+}

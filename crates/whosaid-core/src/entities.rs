@@ -1,16 +1,297 @@
-//! Entity mentions, roles and in-article merging.
-use crate::model::Entity;
-use crate::text::Document;
+//! Entity mentions, roles and in-article merging: names found in the text become people,
+//! organisations and places; a surname joins the full name seen earlier ("Okafor" →
+//! "Ngozi Okafor"), an acronym joins its long name ("IEA" → "International Energy
+//! Agency"), and roles gathered around a name ("Japan's trade minister") stay with it.
+//! This step does not decide who said what; `attribution` asks it to register and
+//! resolve the mentions it uses.
+
+use crate::lexicon::{self, Gender, Lex};
+use crate::model::{Entity, EntityKind, Mention};
+use crate::text::{Document, TokKind};
+use std::collections::HashMap;
 
 pub struct EntityTable {
     entities: Vec<Entity>,
+    genders: Vec<Option<Gender>>,
+    /// Lower-cased full name → entity.
+    by_name: HashMap<String, usize>,
+    /// Lower-cased last word of a person's name → entities with it.
+    by_surname: HashMap<String, Vec<usize>>,
+    /// Lower-cased acronym → entity.
+    by_acronym: HashMap<String, usize>,
+}
+
+/// A name's tokens: kind guessed from its words.
+pub fn guess_kind(doc: &Document, tok_start: usize, tok_end: usize) -> EntityKind {
+    let name = doc.slice(doc.tokens[tok_start].start, doc.tokens[tok_end - 1].end);
+    if lexicon::is_place(name) {
+        return EntityKind::Place;
+    }
+    let toks = &doc.tokens[tok_start..tok_end];
+    if toks.iter().any(|t| t.lex.contains(Lex::ORG)) {
+        return EntityKind::Organization;
+    }
+    let first = toks[0];
+    if first.lex.contains(Lex::FIRST_NAME) && toks.len() >= 2 {
+        return EntityKind::Person;
+    }
+    // an all-capitals word of 2–6 letters is an acronym: "IEA", "NATO"
+    if toks.len() == 1 {
+        let w = doc.tok_text(tok_start);
+        if (2..=6).contains(&w.len()) && w.chars().all(|c| c.is_ascii_uppercase()) {
+            return EntityKind::Organization;
+        }
+    }
+    if toks.len() >= 2 && toks.len() <= 4 && toks.iter().all(|t| t.cap || t.kind == TokKind::Punct)
+    {
+        return EntityKind::Person;
+    }
+    EntityKind::Unknown
 }
 
 impl EntityTable {
-    pub fn new(_doc: &Document) -> Self {
-        EntityTable { entities: Vec::new() }
+    pub fn new(doc: &Document) -> Self {
+        let mut table = EntityTable {
+            entities: Vec::new(),
+            genders: Vec::new(),
+            by_name: HashMap::new(),
+            by_surname: HashMap::new(),
+            by_acronym: HashMap::new(),
+        };
+        table.scan_names(doc);
+        table
     }
+
     pub fn into_entities(self) -> Vec<Entity> {
         self.entities
     }
+
+    pub fn get(&self, i: usize) -> &Entity {
+        &self.entities[i]
+    }
+
+    pub fn gender(&self, i: usize) -> Option<Gender> {
+        self.genders.get(i).copied().flatten()
+    }
+
+    pub fn set_gender(&mut self, i: usize, g: Gender) {
+        if let Some(slot) = self.genders.get_mut(i) {
+            slot.get_or_insert(g);
+        }
+    }
+
+    pub fn add_role(&mut self, i: usize, role: &str) {
+        let role = role.trim();
+        if role.is_empty() {
+            return;
+        }
+        if let Some(e) = self.entities.get_mut(i) {
+            if !e.roles.iter().any(|r| r.eq_ignore_ascii_case(role)) {
+                e.roles.push(role.to_string());
+            }
+        }
+    }
+
+    /// Finds the entity a name refers to, registering it if new, and records the mention.
+    pub fn register(
+        &mut self,
+        name: &str,
+        kind: EntityKind,
+        start: usize,
+        end: usize,
+        gender: Option<Gender>,
+    ) -> usize {
+        let idx = self.resolve(name, kind).unwrap_or_else(|| {
+            let idx = self.entities.len();
+            self.entities.push(Entity {
+                name: name.to_string(),
+                kind,
+                roles: Vec::new(),
+                mentions: Vec::new(),
+            });
+            self.genders.push(None);
+            self.index(idx);
+            idx
+        });
+        if let Some(g) = gender {
+            self.set_gender(idx, g);
+        }
+        let e = &mut self.entities[idx];
+        if e.kind == EntityKind::Unknown && kind != EntityKind::Unknown {
+            e.kind = kind;
+        }
+        if !e.mentions.iter().any(|m| m.start == start) {
+            let pos = e.mentions.partition_point(|m| m.start < start);
+            e.mentions.insert(pos, Mention { start, end });
+        }
+        idx
+    }
+
+    /// The entity a name refers to, if one is known: exact name, acronym, or a surname
+    /// (or shorter form) of exactly one known person.
+    pub fn resolve(&self, name: &str, kind: EntityKind) -> Option<usize> {
+        let key = name.to_lowercase();
+        if let Some(&i) = self.by_name.get(&key) {
+            return Some(i);
+        }
+        if let Some(&i) = self.by_acronym.get(&key) {
+            return Some(i);
+        }
+        let words: Vec<&str> = key.split_whitespace().collect();
+        if kind != EntityKind::Organization && kind != EntityKind::Place {
+            if let Some(last) = words.last() {
+                if let Some(cands) = self.by_surname.get(*last) {
+                    // a single surname, or a first name + surname matching one person
+                    let fits: Vec<usize> = cands
+                        .iter()
+                        .copied()
+                        .filter(|&c| {
+                            let full = self.entities[c].name.to_lowercase();
+                            words.len() == 1
+                                || full.split_whitespace().next() == words.first().copied()
+                        })
+                        .collect();
+                    if fits.len() == 1 {
+                        return Some(fits[0]);
+                    }
+                }
+            }
+        }
+        None
+    }
+
+    fn index(&mut self, idx: usize) {
+        let e = &self.entities[idx];
+        let key = e.name.to_lowercase();
+        self.by_name.entry(key.clone()).or_insert(idx);
+        let words: Vec<&str> = key.split_whitespace().collect();
+        if e.kind == EntityKind::Person && words.len() >= 2 {
+            if let Some(last) = words.last() {
+                self.by_surname
+                    .entry(last.to_string())
+                    .or_default()
+                    .push(idx);
+            }
+        }
+        if e.kind == EntityKind::Organization && words.len() >= 2 {
+            let acro: String = e
+                .name
+                .split_whitespace()
+                .filter_map(|w| w.chars().next())
+                .filter(|c| c.is_uppercase())
+                .collect::<String>()
+                .to_lowercase();
+            if acro.len() >= 2 {
+                self.by_acronym.entry(acro).or_insert(idx);
+            }
+        }
+    }
+
+    /// Links an acronym to its long name: "The International Energy Agency (IEA)".
+    pub fn alias(&mut self, acronym: &str, idx: usize) {
+        self.by_acronym.insert(acronym.to_lowercase(), idx);
+        self.by_name.entry(acronym.to_lowercase()).or_insert(idx);
+    }
+
+    /// A first pass over the text: capitalised runs that look like people,
+    /// organisations or places become entities, so later surnames and acronyms resolve.
+    fn scan_names(&mut self, doc: &Document) {
+        for s in &doc.sentences {
+            let mut i = s.tok_start;
+            while i < s.tok_end {
+                let Some((a, b)) = name_run(doc, i, s.tok_end) else {
+                    i += 1;
+                    continue;
+                };
+                // a capitalised sentence opener that is a common word is not a name
+                let (a, b) = if a == s.tok_start || is_after_quote_open(doc, a) {
+                    let t = doc.tokens[a];
+                    if t.lex
+                        .intersects(Lex::FUNC | Lex::DET | Lex::PRONOUN | Lex::AUX | Lex::CUE)
+                    {
+                        (a + 1, b)
+                    } else {
+                        (a, b)
+                    }
+                } else {
+                    (a, b)
+                };
+                if a < b {
+                    let kind = guess_kind(doc, a, b);
+                    if kind != EntityKind::Unknown {
+                        let (st, en) = (doc.tokens[a].start, doc.tokens[b - 1].end);
+                        let name = doc.slice(st, en);
+                        let gender = if kind == EntityKind::Person {
+                            lexicon::first_name_gender(&doc.tok_text(a).to_lowercase())
+                        } else {
+                            None
+                        };
+                        let idx = self.register(name, kind, st, en, gender);
+                        // "(IEA)" right after a long name
+                        if b + 2 < s.tok_end
+                            && doc.tok_text(b) == "("
+                            && doc.tok_text(b + 2) == ")"
+                            && doc.tokens[b + 1].kind == TokKind::Word
+                            && doc.tok_text(b + 1).chars().all(|c| c.is_ascii_uppercase())
+                        {
+                            self.alias(doc.tok_text(b + 1), idx);
+                        }
+                    }
+                }
+                i = b.max(i + 1);
+            }
+        }
+    }
+}
+
+fn is_after_quote_open(doc: &Document, i: usize) -> bool {
+    i > 0 && doc.tokens[i - 1].kind == TokKind::Quote
+}
+
+/// The run of capitalised words (a proper name) starting at token `i`: initials
+/// ("E."), particles inside organisation names ("Bank of England") and hyphenated parts.
+pub fn name_run(doc: &Document, i: usize, end: usize) -> Option<(usize, usize)> {
+    let t = doc.tokens[i];
+    if t.kind != TokKind::Word
+        || !t.cap
+        || t.lex.contains(Lex::TITLE) && !t.lex.contains(Lex::ORG) && false
+    {
+        return None;
+    }
+    if t.kind != TokKind::Word || !t.cap {
+        return None;
+    }
+    let mut j = i + 1;
+    let mut last_word = i;
+    while j < end {
+        let u = doc.tokens[j];
+        let txt = doc.tok_text(j);
+        if u.kind == TokKind::Word && u.cap {
+            last_word = j;
+            j += 1;
+        } else if txt == "."
+            && doc.tokens[j - 1].end == u.start
+            && doc.tok_text(j - 1).chars().count() == 1
+        {
+            // middle initial "E."
+            j += 1;
+        } else if matches!(
+            txt,
+            "of" | "for" | "de" | "al" | "bin" | "van" | "von" | "la" | "le" | "du" | "and" | "on"
+        ) && j + 1 < end
+            && doc.tokens[j + 1].cap
+            && doc.tokens[j + 1].kind == TokKind::Word
+            && (matches!(
+                txt,
+                "de" | "al" | "bin" | "van" | "von" | "la" | "le" | "du"
+            ) || doc.tokens[i..j].iter().any(|k| k.lex.contains(Lex::ORG))
+                || doc.tokens[j + 1].lex.contains(Lex::ORG)
+                || lexicon::is_place(doc.tok_text(j + 1)))
+        {
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    Some((i, last_word + 1))
 }

@@ -1,2 +1,421 @@
 //! Word lists the extractor relies on, kept as data files under `lexicon/` and pulled in
-//! at compile time.
+//! at compile time: reporting verbs (with their inflections made by rule), titles, role
+//! nouns, collective nouns, organisation words, places, demonyms and first names. This
+//! module only answers "what is this word?"; it makes no decision about statements.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
+
+/// Lexicon classes of a lower-cased word, as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Lex(u32);
+
+impl Lex {
+    pub const CUE: Lex = Lex(1);
+    pub const TITLE: Lex = Lex(1 << 1);
+    pub const ROLE: Lex = Lex(1 << 2);
+    pub const GROUP: Lex = Lex(1 << 3);
+    pub const ORG: Lex = Lex(1 << 4);
+    pub const PRONOUN: Lex = Lex(1 << 5);
+    pub const DET: Lex = Lex(1 << 6);
+    pub const FUNC: Lex = Lex(1 << 7);
+    pub const AUX: Lex = Lex(1 << 8);
+    pub const ABBREV: Lex = Lex(1 << 9);
+    pub const FIRST_NAME: Lex = Lex(1 << 10);
+    pub const DEMONYM: Lex = Lex(1 << 11);
+    pub const NOMINAL_CUE: Lex = Lex(1 << 12);
+    pub const TIME: Lex = Lex(1 << 13);
+    pub const ADVERB: Lex = Lex(1 << 14);
+
+    pub const fn empty() -> Lex {
+        Lex(0)
+    }
+    pub fn contains(self, other: Lex) -> bool {
+        self.0 & other.0 == other.0 && other.0 != 0
+    }
+    pub fn intersects(self, other: Lex) -> bool {
+        self.0 & other.0 != 0
+    }
+    pub fn insert(&mut self, other: Lex) {
+        self.0 |= other.0;
+    }
+}
+
+impl std::ops::BitOr for Lex {
+    type Output = Lex;
+    fn bitor(self, o: Lex) -> Lex {
+        Lex(self.0 | o.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CueClass {
+    /// Speech or writing: said, told, wrote.
+    Speech,
+    /// Belief, cognition, intention: believes, expects.
+    Cognition,
+    /// Weak: seems, appears; a cue only with a "that" clause.
+    Weak,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VerbForm {
+    Base,
+    Past,
+    Participle,
+    Third,
+    Gerund,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct CueVerb {
+    pub class: CueClass,
+    pub form: VerbForm,
+    pub lemma: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Gender {
+    Male,
+    Female,
+}
+
+pub struct Lexicon {
+    classes: HashMap<String, Lex>,
+    cues: HashMap<String, CueVerb>,
+    first_names: HashMap<&'static str, Gender>,
+    places: HashSet<&'static str>,
+    demonyms: HashMap<&'static str, &'static str>,
+}
+
+const REPORTING_VERBS: &str = include_str!("../lexicon/reporting_verbs.txt");
+const NOMINAL_CUES: &str = include_str!("../lexicon/nominal_cues.txt");
+const ABBREVIATIONS: &str = include_str!("../lexicon/abbreviations.txt");
+const TITLES: &str = include_str!("../lexicon/titles.txt");
+const ROLES: &str = include_str!("../lexicon/roles.txt");
+const GROUPS: &str = include_str!("../lexicon/groups.txt");
+const ORG_WORDS: &str = include_str!("../lexicon/org_words.txt");
+const PLACES: &str = include_str!("../lexicon/places.txt");
+const DEMONYMS: &str = include_str!("../lexicon/demonyms.txt");
+const FIRST_NAMES: &str = include_str!("../lexicon/first_names.txt");
+const FUNCTION_WORDS: &str = include_str!("../lexicon/function_words.txt");
+
+const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "who"];
+const DETERMINERS: &[&str] = &[
+    "the", "a", "an", "another", "his", "her", "their", "its", "our", "my", "your", "some", "many",
+    "several", "most", "other", "one", "two", "three", "four", "five", "both", "all", "this",
+    "these", "those", "that", "top", "senior", "former", "several",
+];
+const AUXILIARIES: &[&str] = &[
+    "has",
+    "have",
+    "had",
+    "was",
+    "were",
+    "is",
+    "are",
+    "will",
+    "would",
+    "also",
+    "later",
+    "then",
+    "previously",
+    "earlier",
+    "once",
+    "repeatedly",
+    "publicly",
+    "privately",
+    "recently",
+    "often",
+    "again",
+    "reportedly",
+    "allegedly",
+    "already",
+    "further",
+    "had",
+    "has",
+    "does",
+    "did",
+    "do",
+    "not",
+    "never",
+    "even",
+    "still",
+    "just",
+    "first",
+    "since",
+    "long",
+    "always",
+    "may",
+    "might",
+    "could",
+    "can",
+    "should",
+    "would",
+    "must",
+    "flatly",
+    "firmly",
+    "strongly",
+    "openly",
+    "clearly",
+    "correctly",
+    "rightly",
+    "wrongly",
+    "falsely",
+    "frequently",
+    "initially",
+    "originally",
+    "subsequently",
+    "similarly",
+    "separately",
+    "likewise",
+    "immediately",
+    "quickly",
+    "simply",
+    "widely",
+    "generally",
+    "recently",
+    "last",
+];
+const TIME_WORDS: &[&str] = &[
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "yesterday",
+    "tonight",
+    "earlier",
+    "later",
+    "week",
+    "month",
+    "year",
+    "morning",
+    "afternoon",
+    "evening",
+    "night",
+    "weekend",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+fn data_lines(s: &'static str) -> impl Iterator<Item = &'static str> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// Regular inflections of a verb: (past = participle, third person, gerund).
+fn inflect(lemma: &str) -> (String, String, String) {
+    let b = lemma.as_bytes();
+    let last = b.last().copied().unwrap_or(b'x');
+    let before = if b.len() >= 2 { b[b.len() - 2] } else { b'x' };
+    let vowel = |c: u8| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u');
+    if last == b'e' {
+        let stem = &lemma[..lemma.len() - 1];
+        let ing = if lemma.ends_with("ee") || lemma.ends_with("ye") || lemma.ends_with("oe") {
+            format!("{lemma}ing")
+        } else {
+            format!("{stem}ing")
+        };
+        (format!("{lemma}d"), format!("{lemma}s"), ing)
+    } else if last == b'y' && !vowel(before) {
+        let stem = &lemma[..lemma.len() - 1];
+        (
+            format!("{stem}ied"),
+            format!("{stem}ies"),
+            format!("{lemma}ing"),
+        )
+    } else if matches!(last, b's' | b'x' | b'z') || lemma.ends_with("ch") || lemma.ends_with("sh") {
+        (
+            format!("{lemma}ed"),
+            format!("{lemma}es"),
+            format!("{lemma}ing"),
+        )
+    } else {
+        (
+            format!("{lemma}ed"),
+            format!("{lemma}s"),
+            format!("{lemma}ing"),
+        )
+    }
+}
+
+impl Lexicon {
+    fn build() -> Lexicon {
+        let mut classes: HashMap<String, Lex> = HashMap::new();
+        let mut add = |w: &str, l: Lex| {
+            classes.entry(w.to_lowercase()).or_default().insert(l);
+        };
+        for w in data_lines(ABBREVIATIONS) {
+            add(w, Lex::ABBREV);
+        }
+        for w in data_lines(TITLES) {
+            add(w, Lex::TITLE);
+        }
+        for w in data_lines(ROLES) {
+            add(w, Lex::ROLE);
+        }
+        for w in data_lines(GROUPS) {
+            add(w, Lex::GROUP);
+        }
+        for w in data_lines(ORG_WORDS) {
+            add(w, Lex::ORG);
+        }
+        for w in data_lines(FUNCTION_WORDS) {
+            add(w, Lex::FUNC);
+        }
+        for w in data_lines(NOMINAL_CUES) {
+            add(w, Lex::NOMINAL_CUE);
+        }
+        for w in PRONOUNS {
+            add(w, Lex::PRONOUN);
+        }
+        for w in DETERMINERS {
+            add(w, Lex::DET);
+        }
+        for w in AUXILIARIES {
+            add(w, Lex::AUX);
+        }
+        for w in TIME_WORDS {
+            add(w, Lex::TIME);
+        }
+        let mut first_names = HashMap::new();
+        for l in data_lines(FIRST_NAMES) {
+            if let Some((n, g)) = l.split_once('|') {
+                let g = if g == "f" {
+                    Gender::Female
+                } else {
+                    Gender::Male
+                };
+                first_names.insert(n, g);
+                add(n, Lex::FIRST_NAME);
+            }
+        }
+        let mut demonyms = HashMap::new();
+        for l in data_lines(DEMONYMS) {
+            if let Some((d, c)) = l.split_once('|') {
+                demonyms.insert(d, c);
+                add(d, Lex::DEMONYM);
+            }
+        }
+        let places: HashSet<&'static str> = data_lines(PLACES).collect();
+
+        let mut cues = HashMap::new();
+        for l in data_lines(REPORTING_VERBS) {
+            let f: Vec<&'static str> = l.split_whitespace().collect();
+            if f.len() < 2 {
+                continue;
+            }
+            let class = match f[0] {
+                "S" => CueClass::Speech,
+                "C" => CueClass::Cognition,
+                _ => CueClass::Weak,
+            };
+            let lemma = f[1];
+            let forms: Vec<(String, VerbForm)> = if f.len() >= 6 {
+                vec![
+                    (f[1].to_string(), VerbForm::Base),
+                    (f[2].to_string(), VerbForm::Past),
+                    (f[3].to_string(), VerbForm::Participle),
+                    (f[4].to_string(), VerbForm::Third),
+                    (f[5].to_string(), VerbForm::Gerund),
+                ]
+            } else {
+                let (past, third, ing) = inflect(lemma);
+                vec![
+                    (lemma.to_string(), VerbForm::Base),
+                    (past, VerbForm::Past),
+                    (third, VerbForm::Third),
+                    (ing, VerbForm::Gerund),
+                ]
+            };
+            for (w, form) in forms {
+                add(&w, Lex::CUE);
+                cues.entry(w).or_insert(CueVerb { class, form, lemma });
+            }
+        }
+        Lexicon {
+            classes,
+            cues,
+            first_names,
+            places,
+            demonyms,
+        }
+    }
+}
+
+pub fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
+    LEX.get_or_init(Lexicon::build)
+}
+
+/// Classes of a lower-cased word.
+pub fn classes(lower: &str) -> Lex {
+    lexicon().classes.get(lower).copied().unwrap_or_default()
+}
+
+/// The reporting verb a lower-cased word is a form of.
+pub fn cue_verb(lower: &str) -> Option<CueVerb> {
+    lexicon().cues.get(lower).copied()
+}
+
+pub fn first_name_gender(lower: &str) -> Option<Gender> {
+    lexicon().first_names.get(lower).copied()
+}
+
+pub fn is_place(name: &str) -> bool {
+    lexicon().places.contains(name)
+}
+
+pub fn demonym_country(word: &str) -> Option<&'static str> {
+    lexicon().demonyms.get(word).copied()
+}
+
+/// Number of distinct reporting-verb lemmas (for docs and tests).
+pub fn reporting_verb_count() -> usize {
+    let set: HashSet<&str> = lexicon().cues.values().map(|c| c.lemma).collect();
+    set.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inflections_by_rule() {
+        assert_eq!(cue_verb("noted").map(|c| c.lemma), Some("note"));
+        assert_eq!(cue_verb("emphasising").map(|c| c.lemma), Some("emphasise"));
+        assert_eq!(cue_verb("emphasized").map(|c| c.lemma), Some("emphasize"));
+        assert_eq!(cue_verb("denies").map(|c| c.lemma), Some("deny"));
+        assert_eq!(cue_verb("said").map(|c| c.form), Some(VerbForm::Past));
+        assert_eq!(cue_verb("stressing").map(|c| c.lemma), Some("stress"));
+        assert!(cue_verb("table").is_none());
+    }
+
+    #[test]
+    fn at_least_150_reporting_verbs() {
+        assert!(reporting_verb_count() >= 150, "{}", reporting_verb_count());
+    }
+
+    #[test]
+    fn classes_combine() {
+        assert!(classes("minister").contains(Lex::ROLE));
+        assert!(classes("minister").contains(Lex::TITLE));
+        assert!(classes("mr").contains(Lex::ABBREV));
+        assert!(classes("he").contains(Lex::PRONOUN));
+    }
+}

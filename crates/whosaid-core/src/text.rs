@@ -1,10 +1,13 @@
 //! Text layout: paragraphs, sentences and tokens, all as byte ranges into the original
-//! text, plus the byte → code-point map used once at the end of extraction.
+//! text, plus the byte → code-point map used once at the end of extraction. This step
+//! knows nothing of quotes or speakers; it only says where words and sentences are.
+
+use crate::lexicon::{self, Lex};
 
 /// Byte offsets → code-point offsets.
 pub struct CodePoints {
-    /// Byte offset of every non-ASCII char, with the code-point count before it.
-    wide: Vec<(usize, usize)>,
+    /// Every non-ASCII char: (byte offset, code-point index, byte length).
+    wide: Vec<(usize, usize, usize)>,
 }
 
 impl CodePoints {
@@ -12,7 +15,7 @@ impl CodePoints {
         let mut wide = Vec::new();
         for (cp, (b, ch)) in text.char_indices().enumerate() {
             if !ch.is_ascii() {
-                wide.push((b, cp));
+                wide.push((b, cp, ch.len_utf8()));
             }
         }
         CodePoints { wide }
@@ -20,28 +23,380 @@ impl CodePoints {
 
     /// The code-point offset of byte offset `b` (a char boundary, or the text's end).
     pub fn of_byte(&self, b: usize) -> usize {
-        let i = self.wide.partition_point(|&(wb, _)| wb < b);
+        let i = self.wide.partition_point(|&(wb, _, _)| wb < b);
         if i == 0 {
             return b;
         }
-        let (wb, wcp) = self.wide[i - 1];
-        // chars after the last wide char before `b` are one byte each
-        let ch_len = b.saturating_sub(wb).min(4);
-        let _ = ch_len;
-        wcp + 1 + (b - wb).saturating_sub(wide_len_at(wb))
+        let (wb, wcp, len) = self.wide[i - 1];
+        // every char between the last wide char and `b` is ASCII: one byte, one code point
+        wcp + 1 + b.saturating_sub(wb + len)
     }
 }
 
-fn wide_len_at(_b: usize) -> usize {
-    1
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokKind {
+    Word,
+    Number,
+    /// A quotation mark (straight or typographic, double or single used as a quote).
+    Quote,
+    Punct,
 }
 
+#[derive(Debug, Clone, Copy)]
+pub struct Token {
+    pub start: usize,
+    pub end: usize,
+    pub kind: TokKind,
+    /// Lexicon classes of the lower-cased word (empty for non-words).
+    pub lex: Lex,
+    /// First char is upper-case.
+    pub cap: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    /// Token index range.
+    pub tok_start: usize,
+    pub tok_end: usize,
+    pub para: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Paragraph {
+    pub start: usize,
+    pub end: usize,
+    pub tok_start: usize,
+    pub tok_end: usize,
+}
+
+/// The article text with its layout.
 pub struct Document<'a> {
     pub text: &'a str,
+    pub tokens: Vec<Token>,
+    pub sentences: Vec<Sentence>,
+    pub paragraphs: Vec<Paragraph>,
+}
+
+pub fn is_quote_char(c: char) -> bool {
+    matches!(
+        c,
+        '"' | '\u{201c}'
+            | '\u{201d}'
+            | '\u{201e}'
+            | '\u{201f}'
+            | '\u{00ab}'
+            | '\u{00bb}'
+            | '\u{2018}'
+            | '\u{2019}'
+            | '\u{201a}'
+            | '\u{201b}'
+            | '\u{2039}'
+            | '\u{203a}'
+            | '\''
+            | '`'
+    )
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric()
 }
 
 impl<'a> Document<'a> {
     pub fn new(text: &'a str) -> Self {
-        Document { text }
+        let tokens = tokenize(text);
+        let paragraphs = paragraphs(text, &tokens);
+        let sentences = sentences(text, &tokens, &paragraphs);
+        Document {
+            text,
+            tokens,
+            sentences,
+            paragraphs,
+        }
+    }
+
+    pub fn tok_text(&self, i: usize) -> &'a str {
+        let t = &self.tokens[i];
+        &self.text[t.start..t.end]
+    }
+
+    pub fn slice(&self, start: usize, end: usize) -> &'a str {
+        &self.text[start..end]
+    }
+
+    /// Index of the sentence containing byte `b` (or the last one starting before it).
+    pub fn sentence_at(&self, b: usize) -> usize {
+        self.sentences
+            .partition_point(|s| s.start <= b)
+            .saturating_sub(1)
+    }
+
+    /// Index of the first token starting at or after byte `b`.
+    pub fn token_at_or_after(&self, b: usize) -> usize {
+        self.tokens.partition_point(|t| t.start < b)
+    }
+}
+
+fn tokenize(text: &str) -> Vec<Token> {
+    let mut toks = Vec::with_capacity(text.len() / 5);
+    let mut buf = String::new();
+    let mut it = text.char_indices().peekable();
+    while let Some((i, c)) = it.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if is_word_char(c) {
+            let mut end = i + c.len_utf8();
+            let mut all_digit = c.is_ascii_digit();
+            while let Some(&(j, d)) = it.peek() {
+                if is_word_char(d) {
+                    all_digit &= d.is_ascii_digit();
+                    end = j + d.len_utf8();
+                    it.next();
+                    continue;
+                }
+                // a joiner stays inside the word when a word char follows it:
+                // apostrophes (Clinton's, don't), hyphens (al-Assad), digit separators,
+                // and dots of abbreviations (U.S.)
+                if matches!(d, '\'' | '\u{2019}' | '-' | '.' | ',' | '&') {
+                    let after = j + d.len_utf8();
+                    let next = text[after..].chars().next();
+                    let joins = match (d, next) {
+                        (_, None) => false,
+                        ('.', Some(n)) => {
+                            (n.is_alphabetic() && is_initialism(&text[i..j]))
+                                || (all_digit && n.is_ascii_digit())
+                        }
+                        (',', Some(n)) => all_digit && n.is_ascii_digit(),
+                        ('&', Some(n)) => n.is_uppercase() && end - i <= 3,
+                        (_, Some(n)) => is_word_char(n),
+                    };
+                    if joins {
+                        it.next();
+                        end = after;
+                        continue;
+                    }
+                }
+                break;
+            }
+            // keep the final dot of an initialism ("U.S.") with the word
+            if text[end..].starts_with('.') && text[i..end].contains('.') {
+                end += 1;
+                it.next();
+            }
+            let w = &text[i..end];
+            let kind = if w.as_bytes()[0].is_ascii_digit() {
+                TokKind::Number
+            } else {
+                TokKind::Word
+            };
+            let lex = if kind == TokKind::Word {
+                buf.clear();
+                for ch in w.chars() {
+                    buf.extend(ch.to_lowercase());
+                }
+                lexicon::classes(&buf)
+            } else {
+                Lex::empty()
+            };
+            toks.push(Token {
+                start: i,
+                end,
+                kind,
+                lex,
+                cap: c.is_uppercase(),
+            });
+        } else {
+            let kind = if is_quote_char(c) {
+                TokKind::Quote
+            } else {
+                TokKind::Punct
+            };
+            toks.push(Token {
+                start: i,
+                end: i + c.len_utf8(),
+                kind,
+                lex: Lex::empty(),
+                cap: false,
+            });
+        }
+    }
+    toks
+}
+
+/// "U.S", "U.N", "D.C" — single letters joined by dots.
+fn is_initialism(w: &str) -> bool {
+    let mut n = 0;
+    for part in w.split('.') {
+        if part.chars().count() != 1 {
+            return false;
+        }
+        n += 1;
+    }
+    n >= 1
+}
+
+fn paragraphs(text: &str, toks: &[Token]) -> Vec<Paragraph> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut push = |s: usize, e: usize, out: &mut Vec<Paragraph>| {
+        let t = &text[s..e];
+        let lead = t.len() - t.trim_start().len();
+        let trail = t.len() - t.trim_end().len();
+        if lead + trail < t.len() {
+            let (s, e) = (s + lead, e - trail);
+            let ts = toks.partition_point(|k| k.start < s);
+            let te = toks.partition_point(|k| k.start < e);
+            out.push(Paragraph {
+                start: s,
+                end: e,
+                tok_start: ts,
+                tok_end: te,
+            });
+        }
+    };
+    for nl in memchr::memchr_iter(b'\n', bytes) {
+        push(start, nl, &mut out);
+        start = nl + 1;
+    }
+    push(start, text.len(), &mut out);
+    out
+}
+
+fn sentences(text: &str, toks: &[Token], paras: &[Paragraph]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    for (pi, p) in paras.iter().enumerate() {
+        let mut s_tok = p.tok_start;
+        let mut i = p.tok_start;
+        while i < p.tok_end {
+            let t = toks[i];
+            let c = text[t.start..t.end].chars().next().unwrap_or(' ');
+            let mut boundary = false;
+            if t.kind == TokKind::Punct && matches!(c, '.' | '!' | '?' | '\u{2026}') {
+                // absorb more terminal punctuation and closing quotes / brackets
+                let mut j = i + 1;
+                while j < p.tok_end {
+                    let tj = toks[j];
+                    let cj = text[tj.start..tj.end].chars().next().unwrap_or(' ');
+                    let closes = matches!(cj, '.' | '!' | '?' | ')' | ']' | '\u{2026}')
+                        || (tj.kind == TokKind::Quote && !opens_after(text, toks, j, p.tok_end));
+                    if closes && tj.start == toks[j - 1].end {
+                        j += 1;
+                    } else {
+                        break;
+                    }
+                }
+                let next_starts = j >= p.tok_end || starts_sentence(text, toks, j);
+                let abbrev = c == '.' && i > s_tok && is_abbrev_before(text, toks, i);
+                if next_starts && !abbrev {
+                    boundary = true;
+                    i = j;
+                }
+            }
+            if boundary {
+                push_sentence(&mut out, toks, s_tok, i, pi);
+                s_tok = i;
+            } else {
+                i += 1;
+            }
+        }
+        push_sentence(&mut out, toks, s_tok, p.tok_end, pi);
+    }
+    out
+}
+
+fn push_sentence(out: &mut Vec<Sentence>, toks: &[Token], ts: usize, te: usize, para: usize) {
+    if te > ts {
+        out.push(Sentence {
+            start: toks[ts].start,
+            end: toks[te - 1].end,
+            tok_start: ts,
+            tok_end: te,
+            para,
+        });
+    }
+}
+
+/// A quote mark at `j` opens (rather than closes) when whitespace precedes it and a
+/// word follows it directly.
+fn opens_after(text: &str, toks: &[Token], j: usize, end: usize) -> bool {
+    let t = toks[j];
+    let c = text[t.start..t.end].chars().next().unwrap_or(' ');
+    match c {
+        '\u{201c}' | '\u{2018}' | '\u{201e}' | '\u{00ab}' => true,
+        '\u{201d}' | '\u{2019}' | '\u{00bb}' => false,
+        _ => {
+            let spaced_before = j > 0 && toks[j - 1].end < t.start;
+            let glued_after = j + 1 < end && toks[j + 1].start == t.end;
+            spaced_before && glued_after
+        }
+    }
+}
+
+fn starts_sentence(text: &str, toks: &[Token], j: usize) -> bool {
+    let t = toks[j];
+    match t.kind {
+        TokKind::Word => t.cap,
+        TokKind::Number => true,
+        TokKind::Quote => true,
+        TokKind::Punct => {
+            let c = text[t.start..t.end].chars().next().unwrap_or(' ');
+            matches!(
+                c,
+                '(' | '[' | '-' | '\u{2014}' | '\u{2013}' | '*' | '\u{2022}'
+            )
+        }
+    }
+}
+
+fn is_abbrev_before(text: &str, toks: &[Token], i: usize) -> bool {
+    let prev = toks[i - 1];
+    if prev.end != toks[i].start || prev.kind != TokKind::Word {
+        return false;
+    }
+    let w = &text[prev.start..prev.end];
+    if w.chars().count() == 1 && w.chars().all(|c| c.is_uppercase()) {
+        return true; // a middle initial: "George W. Bush"
+    }
+    prev.lex.contains(Lex::ABBREV)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_points_count_chars_not_bytes() {
+        let t = "“Ja,” sagte Müller.";
+        let cp = CodePoints::new(t);
+        let b = t.find("Müller").unwrap_or(0);
+        assert_eq!(cp.of_byte(b), 12);
+        assert_eq!(cp.of_byte(t.len()), t.chars().count());
+        assert_eq!(cp.of_byte(0), 0);
+    }
+
+    #[test]
+    fn sentences_respect_abbreviations_and_quotes() {
+        let t = "Mr. Smith went to the U.S. Senate on Monday. “We will not,” he said. “Never.” Then he left!";
+        let d = Document::new(t);
+        let ss: Vec<&str> = d.sentences.iter().map(|s| &t[s.start..s.end]).collect();
+        assert_eq!(
+            ss,
+            vec![
+                "Mr. Smith went to the U.S. Senate on Monday.",
+                "“We will not,” he said.",
+                "“Never.”",
+                "Then he left!"
+            ]
+        );
+    }
+
+    #[test]
+    fn paragraphs_split_on_newlines() {
+        let d = Document::new("One.\n\nTwo two.\nThree.");
+        assert_eq!(d.paragraphs.len(), 3);
+        assert_eq!(d.sentences.len(), 3);
     }
 }
