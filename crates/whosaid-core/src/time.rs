@@ -1,10 +1,964 @@
-//! Date expressions ("on Thursday", "last week", "March 6, 2025") and their calendar
-//! values, resolved against the publication date. Byte offsets; no statement logic.
+//! Date expressions and the calendar day each one names, resolved against the publication
+//! date: "on Thursday", "yesterday", "last week", "earlier this month", "in January",
+//! "March 6", "6 March 2025", "Mar. 6", "2025-03-06", "in 2019".
+//!
+//! What it does not do: decide which statement a date belongs to (that is attribution's
+//! job), read clock times, slash dates ("3/6/2025": the day/month order is unknowable), or
+//! tell past from future tense — a bare weekday is read as the most recent one, which is
+//! what past-tense news reporting means nearly always.
+//!
+//! Offsets are bytes into the text, always on char boundaries; the span covers the date
+//! words themselves ("last week", "Thursday"), never a preposition before them ("on").
+//!
+//! How values are chosen (with `p` the publication date):
+//! - a weekday: the most recent one on or before `p`; "last Thursday" the most recent
+//!   strictly before `p`; "next Thursday" the first strictly after; "this Thursday" the
+//!   one in `p`'s Monday-to-Sunday week;
+//! - "today"/"tonight" `p`, "yesterday" `p - 1`, "tomorrow" `p + 1`;
+//! - a week, weekend or month resolves to its first day: "last week" the Monday of the
+//!   week before `p`'s, "this week"/"earlier this week" the Monday of `p`'s week, "next
+//!   month" the 1st of the month after `p`'s, "last weekend" the Saturday of the week before;
+//!   "the past week"/"past month" the start of the rolling window (`p` minus 7 days or one
+//!   month);
+//! - a year is too coarse to stand for a day, so "last year" and "in 2019" are reported
+//!   with no value;
+//! - a month alone ("in January") is the 1st of the most recent such month not after `p`
+//!   ("next January" the first one after `p`'s month, "last January" the one before it);
+//! - a day and month without a year ("March 6") take the year that puts the day nearest to
+//!   `p` (ties go to the past), since news cites both recent and upcoming days;
+//! - explicit dates ("March 6, 2025", "2025-03-06") resolve without `p`; every relative
+//!   expression is still reported without `p`, with no value;
+//! - an impossible day ("February 30") is reported with no value.
 
 use crate::model::DateMention;
-use chrono::NaiveDate;
+use chrono::{Datelike, Days, Months, NaiveDate};
+use std::sync::OnceLock;
 
 /// Every date expression in `text`, in order, with byte offsets.
-pub fn find_dates(_text: &str, _published: Option<NaiveDate>) -> Vec<DateMention> {
-    Vec::new()
+pub fn find_dates(text: &str, published: Option<NaiveDate>) -> Vec<DateMention> {
+    let lex = lexicon();
+    let mut out = Vec::new();
+    // The last three tokens, most recent first: enough to see "earlier this" before "week".
+    let mut back: [Option<Seen>; 3] = [None; 3];
+    let mut pos = 0;
+    while let Some(tok) = next_token(text, pos) {
+        pos = tok.end;
+        let seen = Seen {
+            tok,
+            class: match tok.kind {
+                Kind::Alpha => lex.classify(&text[tok.start..tok.end]),
+                _ => Class::NONE,
+            },
+        };
+        let found = match tok.kind {
+            Kind::Alpha => on_word(text, lex, seen, &back, published),
+            Kind::Digits | Kind::Mixed => on_number(text, lex, tok, &back, published),
+            Kind::Punct => None,
+        };
+        match found {
+            Some(m) => {
+                pos = pos.max(m.end);
+                out.push(m);
+                back = [None; 3];
+            }
+            None => back = [Some(seen), back[0], back[1]],
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------
+// Tokens. `numbers` scans with the same tokenizer and asks [`is_month_word`], so the two
+// steps agree on what a word is and on which numbers belong to dates.
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Kind {
+    /// Letters only.
+    Alpha,
+    /// ASCII digits only.
+    Digits,
+    /// Digits and letters run together ("6th", "2025s"): starts with a digit or a letter.
+    Mixed,
+    /// Any single other character.
+    Punct,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tok {
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) kind: Kind,
+}
+
+/// The next token at or after byte `i` (a char boundary), skipping white space of any
+/// kind. Words are runs of ASCII alphanumerics and non-ASCII letters, so "Müller" is one
+/// word and the curly quote in "“On" is its own token.
+pub(crate) fn next_token(text: &str, mut i: usize) -> Option<Tok> {
+    let b = text.as_bytes();
+    // Skip white space.
+    loop {
+        let &c = b.get(i)?;
+        if c < 0x80 {
+            if c.is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            break;
+        }
+        let ch = text.get(i..)?.chars().next()?;
+        if ch.is_whitespace() {
+            i += ch.len_utf8();
+            continue;
+        }
+        break;
+    }
+    let start = i;
+    let (mut digit, mut alpha) = (false, false);
+    while let Some(&c) = b.get(i) {
+        if c.is_ascii_digit() {
+            digit = true;
+            i += 1;
+        } else if c.is_ascii_alphabetic() {
+            alpha = true;
+            i += 1;
+        } else if c >= 0x80 {
+            match text.get(i..).and_then(|s| s.chars().next()) {
+                Some(ch) if ch.is_alphabetic() => {
+                    alpha = true;
+                    i += ch.len_utf8();
+                }
+                _ => break,
+            }
+        } else {
+            break;
+        }
+    }
+    if i > start {
+        let kind = match (digit, alpha) {
+            (true, false) => Kind::Digits,
+            (false, _) => Kind::Alpha,
+            (true, true) => Kind::Mixed,
+        };
+        return Some(Tok {
+            start,
+            end: i,
+            kind,
+        });
+    }
+    let len = text.get(i..)?.chars().next()?.len_utf8();
+    Some(Tok {
+        start,
+        end: start + len,
+        kind: Kind::Punct,
+    })
+}
+
+/// Whether `word` is a capitalised month name or abbreviation ("March", "Sept").
+pub(crate) fn is_month_word(word: &str) -> bool {
+    is_capitalised(word) && matches!(lexicon().classify(word).anchor, Some(Anchor::Month { .. }))
+}
+
+fn is_capitalised(word: &str) -> bool {
+    word.as_bytes()
+        .first()
+        .is_some_and(|c| c.is_ascii_uppercase())
+}
+
+/// The value of a run of 1 to 4 ASCII digits; None for anything longer, so that a
+/// million-digit run is rejected without arithmetic.
+fn small_number(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 4 || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// A day of the month written "6" or "6th"; the token's day and whether it is followed by
+/// something that makes it part of a larger number ("6,000", "6.5", "6:30").
+fn day_number(text: &str, tok: Tok) -> Option<u32> {
+    let s = &text[tok.start..tok.end];
+    let digits_end = s
+        .bytes()
+        .position(|c| !c.is_ascii_digit())
+        .unwrap_or(s.len());
+    if digits_end == 0 || digits_end > 2 {
+        return None;
+    }
+    let suffix = &s[digits_end..];
+    if !(suffix.is_empty()
+        || ["st", "nd", "rd", "th"]
+            .iter()
+            .any(|x| suffix.eq_ignore_ascii_case(x)))
+    {
+        return None;
+    }
+    if continues_number(text, tok.end) {
+        return None;
+    }
+    let day = small_number(&s[..digits_end])?;
+    (1..=31).contains(&day).then_some(day)
+}
+
+/// A four-digit year standing on its own (not "2025,000" or "2025.5").
+fn year_number(text: &str, tok: Tok) -> Option<i32> {
+    if tok.kind != Kind::Digits || tok.end - tok.start != 4 || continues_number(text, tok.end) {
+        return None;
+    }
+    let y = small_number(&text[tok.start..tok.end])?;
+    (1800..=2199).contains(&y).then_some(y as i32)
+}
+
+/// Whether the digits ending at `end` go on as a larger number: "6,000", "6.5", "6:30".
+fn continues_number(text: &str, end: usize) -> bool {
+    let b = text.as_bytes();
+    matches!(b.get(end), Some(b',' | b'.' | b':'))
+        && b.get(end + 1).is_some_and(|c| c.is_ascii_digit())
+}
+
+// ---------------------------------------------------------------------------------------
+// The lexicon
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Modifier {
+    Last,
+    This,
+    Next,
+    Past,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Period {
+    Week,
+    Weekend,
+    Month,
+    Year,
+    /// "morning", "night": only with "this"/"last".
+    DayPart,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Anchor {
+    Month {
+        month: u32,
+        abbrev: bool,
+        ambiguous: bool,
+    },
+    Weekday(u32),
+    Day(i64),
+    Period(Period),
+}
+
+/// Everything the lexicon says about one word form.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+struct Class {
+    anchor: Option<Anchor>,
+    modifier: Option<Modifier>,
+    lead: bool,
+    year_prep: bool,
+    month_prep: bool,
+}
+
+impl Class {
+    const NONE: Class = Class {
+        anchor: None,
+        modifier: None,
+        lead: false,
+        year_prep: false,
+        month_prep: false,
+    };
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Seen {
+    tok: Tok,
+    class: Class,
+}
+
+struct Lexicon {
+    /// Word forms by lower-case first letter: a bucket is a handful of words, so a lookup
+    /// costs a few length comparisons for the common word that is in none of them.
+    buckets: [Vec<(String, Class)>; 26],
+    max_len: usize,
+}
+
+impl Lexicon {
+    fn parse(src: &str) -> Lexicon {
+        let mut lex = Lexicon {
+            buckets: std::array::from_fn(|_| Vec::new()),
+            max_len: 0,
+        };
+        for line in src.lines() {
+            let line = line.split('#').next().unwrap_or("");
+            let mut fields = line.split_whitespace();
+            let (Some(kind), Some(value)) = (fields.next(), fields.next()) else {
+                continue;
+            };
+            let forms: Vec<&str> = fields.collect();
+            let num: i64 = value.parse().unwrap_or(0);
+            for (i, form) in forms.iter().enumerate() {
+                let ambiguous = form.ends_with('?');
+                let form = form.trim_end_matches('?').to_ascii_lowercase();
+                let month = u32::try_from(num).unwrap_or(0);
+                let apply = |c: &mut Class| match kind {
+                    "month" => {
+                        c.anchor = Some(Anchor::Month {
+                            month,
+                            abbrev: i > 0,
+                            ambiguous,
+                        })
+                    }
+                    "weekday" => c.anchor = Some(Anchor::Weekday(month)),
+                    "day" => c.anchor = Some(Anchor::Day(num)),
+                    "period" => {
+                        c.anchor = Some(Anchor::Period(match value {
+                            "week" => Period::Week,
+                            "weekend" => Period::Weekend,
+                            "month" => Period::Month,
+                            "year" => Period::Year,
+                            _ => Period::DayPart,
+                        }))
+                    }
+                    "modifier" => {
+                        c.modifier = match value {
+                            "last" => Some(Modifier::Last),
+                            "this" => Some(Modifier::This),
+                            "next" => Some(Modifier::Next),
+                            "past" => Some(Modifier::Past),
+                            _ => None,
+                        }
+                    }
+                    "lead" => c.lead = true,
+                    "yearprep" => c.year_prep = true,
+                    "monthprep" => c.month_prep = true,
+                    _ => {}
+                };
+                let Some(first) = form.bytes().next().filter(u8::is_ascii_lowercase) else {
+                    continue;
+                };
+                let bucket = &mut lex.buckets[usize::from(first - b'a')];
+                match bucket.iter_mut().find(|(f, _)| *f == form) {
+                    Some((_, c)) => apply(c),
+                    None => {
+                        let mut c = Class::NONE;
+                        apply(&mut c);
+                        lex.max_len = lex.max_len.max(form.len());
+                        bucket.push((form, c));
+                    }
+                }
+            }
+        }
+        lex
+    }
+
+    fn classify(&self, word: &str) -> Class {
+        if word.len() > self.max_len {
+            return Class::NONE;
+        }
+        let Some(first) = word.bytes().next().filter(u8::is_ascii_alphabetic) else {
+            return Class::NONE;
+        };
+        let bucket = &self.buckets[usize::from(first.to_ascii_lowercase() - b'a')];
+        bucket
+            .iter()
+            .find(|(f, _)| f.len() == word.len() && f.eq_ignore_ascii_case(word))
+            .map_or(Class::NONE, |(_, c)| *c)
+    }
+}
+
+fn lexicon() -> &'static Lexicon {
+    static LEX: OnceLock<Lexicon> = OnceLock::new();
+    LEX.get_or_init(|| Lexicon::parse(include_str!("../lexicon/time_words.txt")))
+}
+
+// ---------------------------------------------------------------------------------------
+// Recognising expressions
+
+fn mention(text: &str, start: usize, end: usize, value: Option<NaiveDate>) -> DateMention {
+    DateMention {
+        text: text[start..end].to_string(),
+        start,
+        end,
+        value,
+    }
+}
+
+/// The modifier right before a word ("last" Thursday), and where the date words start
+/// when a lead ("earlier") precedes the modifier.
+fn modifier_before(back: &[Option<Seen>; 3]) -> Option<(Modifier, usize)> {
+    let m = back[0]?;
+    let modifier = m.class.modifier?;
+    let start = match back[1] {
+        Some(l) if l.class.lead => l.tok.start,
+        _ => m.tok.start,
+    };
+    Some((modifier, start))
+}
+
+/// A month word at `tok`, if it names a month under the lexicon's capitalisation rule.
+fn month_at(text: &str, lex: &Lexicon, tok: Tok) -> Option<(u32, bool, bool)> {
+    if tok.kind != Kind::Alpha {
+        return None;
+    }
+    let word = &text[tok.start..tok.end];
+    match lex.classify(word).anchor {
+        Some(Anchor::Month {
+            month,
+            abbrev,
+            ambiguous,
+        }) if is_capitalised(word) => Some((month, abbrev, ambiguous)),
+        _ => None,
+    }
+}
+
+/// After a month word ending at `end` (and its optional full stop): a day and an optional
+/// year, "6", "6th", "6, 2025", "6 2025". Returns (day, year, end of the date).
+fn day_year_after(text: &str, end: usize) -> Option<(u32, Option<i32>, usize)> {
+    let day_tok = next_token(text, end)?;
+    if !matches!(day_tok.kind, Kind::Digits | Kind::Mixed) {
+        return None;
+    }
+    let day = day_number(text, day_tok)?;
+    let (year, end) =
+        year_after(text, day_tok.end, true).map_or((None, day_tok.end), |(y, e)| (Some(y), e));
+    Some((day, year, end))
+}
+
+/// A year right after `end`: "2025", ", 2025" (when `comma` allows), "of 2025".
+fn year_after(text: &str, end: usize, comma: bool) -> Option<(i32, usize)> {
+    let mut tok = next_token(text, end)?;
+    if comma && tok.kind == Kind::Punct && &text[tok.start..tok.end] == "," {
+        tok = next_token(text, tok.end)?;
+    } else if tok.kind == Kind::Alpha && text[tok.start..tok.end].eq_ignore_ascii_case("of") {
+        tok = next_token(text, tok.end)?;
+    }
+    year_number(text, tok).map(|y| (y, tok.end))
+}
+
+/// The end of a month word, with the full stop of an abbreviation ("Mar.").
+fn after_abbrev_dot(text: &str, tok: Tok, abbrev: bool) -> usize {
+    if abbrev && text.as_bytes().get(tok.end) == Some(&b'.') {
+        tok.end + 1
+    } else {
+        tok.end
+    }
+}
+
+/// A month-first date starting at the month word `tok`: "March 6", "Mar. 6, 2025",
+/// "March 2025", "January". Returns the end and the value.
+fn month_first(
+    text: &str,
+    lex: &Lexicon,
+    tok: Tok,
+    month_context: bool,
+    modifier: Option<Modifier>,
+    published: Option<NaiveDate>,
+) -> Option<(usize, Option<NaiveDate>)> {
+    let (month, abbrev, ambiguous) = month_at(text, lex, tok)?;
+    let word_end = after_abbrev_dot(text, tok, abbrev);
+    if let Some((day, year, end)) = day_year_after(text, word_end) {
+        let value = match year {
+            Some(y) => NaiveDate::from_ymd_opt(y, month, day),
+            None => published.and_then(|p| nearest_day(p, month, day)),
+        };
+        return Some((end, value));
+    }
+    if abbrev {
+        return None;
+    }
+    if let Some((year, end)) = year_after(text, tok.end, false) {
+        return Some((end, NaiveDate::from_ymd_opt(year, month, 1)));
+    }
+    if ambiguous && !month_context {
+        return None;
+    }
+    let value = published.and_then(|p| month_alone(p, month, modifier));
+    Some((tok.end, value))
+}
+
+fn on_word(
+    text: &str,
+    lex: &Lexicon,
+    seen: Seen,
+    back: &[Option<Seen>; 3],
+    published: Option<NaiveDate>,
+) -> Option<DateMention> {
+    let tok = seen.tok;
+    let word = &text[tok.start..tok.end];
+    let anchor = seen.class.anchor?;
+    let modified = modifier_before(back);
+    let (modifier, start) = match modified {
+        Some((m, s)) => (Some(m), s),
+        None => (None, tok.start),
+    };
+    match anchor {
+        Anchor::Month { .. } => {
+            let context = modifier.is_some() || back[0].is_some_and(|s| s.class.month_prep);
+            let (end, value) = month_first(text, lex, tok, context, modifier, published)?;
+            // A modifier only belongs to a month alone: "last March", not "last March 6".
+            let start = if end == tok.end { start } else { tok.start };
+            Some(mention(text, start, end, value))
+        }
+        Anchor::Weekday(wd) => {
+            if !is_capitalised(word) {
+                return None;
+            }
+            // "Thursday, March 6" / "Thursday, 6 March": one mention, the explicit date's.
+            if let Some(m) = explicit_after_weekday(text, lex, tok.end, published) {
+                return Some(mention(text, tok.start, m.end, m.value));
+            }
+            let value = published.and_then(|p| weekday(p, wd, modifier));
+            Some(mention(text, start, tok.end, value))
+        }
+        Anchor::Day(offset) => {
+            let start = match back[0] {
+                Some(l) if l.class.lead => l.tok.start,
+                _ => tok.start,
+            };
+            let value = published.and_then(|p| add_days(p, offset));
+            Some(mention(text, start, tok.end, value))
+        }
+        Anchor::Period(period) => {
+            let modifier = modifier?;
+            let value = published.and_then(|p| period_start(p, period, modifier));
+            Some(mention(text, start, tok.end, value))
+        }
+    }
+}
+
+/// An explicit date right after a weekday and its comma.
+fn explicit_after_weekday(
+    text: &str,
+    lex: &Lexicon,
+    end: usize,
+    published: Option<NaiveDate>,
+) -> Option<DateMention> {
+    let comma = next_token(text, end)?;
+    let tok = match &text[comma.start..comma.end] {
+        "," => next_token(text, comma.end)?,
+        _ => comma,
+    };
+    match tok.kind {
+        Kind::Alpha => {
+            month_at(text, lex, tok)?;
+            let (end, value) = month_first(text, lex, tok, false, None, published)?;
+            // A month alone is not a weekday's date: "Friday, March" is two mentions.
+            (end > tok.end + 1).then(|| mention(text, tok.start, end, value))
+        }
+        Kind::Digits | Kind::Mixed => day_first(text, lex, tok, published),
+        Kind::Punct => None,
+    }
+}
+
+/// A day-first date at `tok`: "6 March", "6th of March 2025", "6 Mar".
+fn day_first(
+    text: &str,
+    lex: &Lexicon,
+    tok: Tok,
+    published: Option<NaiveDate>,
+) -> Option<DateMention> {
+    let day = day_number(text, tok)?;
+    let mut m = next_token(text, tok.end)?;
+    if m.kind == Kind::Alpha && text[m.start..m.end].eq_ignore_ascii_case("of") {
+        m = next_token(text, m.end)?;
+    }
+    let (month, abbrev, _) = month_at(text, lex, m)?;
+    let month_end = after_abbrev_dot(text, m, abbrev);
+    let (value, end) = match year_after(text, month_end, false) {
+        Some((y, end)) => (NaiveDate::from_ymd_opt(y, month, day), end),
+        None => (
+            published.and_then(|p| nearest_day(p, month, day)),
+            month_end,
+        ),
+    };
+    Some(mention(text, tok.start, end, value))
+}
+
+fn on_number(
+    text: &str,
+    lex: &Lexicon,
+    tok: Tok,
+    back: &[Option<Seen>; 3],
+    published: Option<NaiveDate>,
+) -> Option<DateMention> {
+    if let Some(m) = iso_date(text, tok) {
+        return Some(m);
+    }
+    if let Some(m) = day_first(text, lex, tok, published) {
+        return Some(m);
+    }
+    year_alone(text, tok, back)
+}
+
+/// "2025-03-06" (also the date part of "2025-03-06T10:00").
+fn iso_date(text: &str, tok: Tok) -> Option<DateMention> {
+    let b = text.as_bytes();
+    let end = tok.start + 10;
+    if tok.kind != Kind::Digits || tok.end - tok.start != 4 || end > b.len() {
+        return None;
+    }
+    let s = &b[tok.start..end];
+    let shape = s.iter().enumerate().all(|(i, c)| match i {
+        4 | 7 => *c == b'-',
+        _ => c.is_ascii_digit(),
+    });
+    if !shape || b.get(end).is_some_and(|c| c.is_ascii_digit() || *c == b'-') {
+        return None;
+    }
+    // The shape check makes these slices ASCII digits.
+    let num = |r: std::ops::Range<usize>| text.get(r).and_then(|s| s.parse::<u32>().ok());
+    let y = num(tok.start..tok.start + 4)?;
+    let m = num(tok.start + 5..tok.start + 7)?;
+    let d = num(tok.start + 8..end)?;
+    let value = NaiveDate::from_ymd_opt(i32::try_from(y).ok()?, m, d)?;
+    Some(mention(text, tok.start, end, Some(value)))
+}
+
+/// "in 2019", "since 1990", "mid-2019": a year after a date preposition. No value.
+fn year_alone(text: &str, tok: Tok, back: &[Option<Seen>; 3]) -> Option<DateMention> {
+    year_number(text, tok)?;
+    let prev = back[0]?;
+    if prev.class.year_prep {
+        return Some(mention(text, tok.start, tok.end, None));
+    }
+    // "mid-2019": the hyphen must join the two words.
+    let word = back[1]?;
+    if &text[prev.tok.start..prev.tok.end] == "-"
+        && prev.tok.start == word.tok.end
+        && prev.tok.end == tok.start
+        && word.class.year_prep
+    {
+        return Some(mention(text, word.tok.start, tok.end, None));
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------------------
+// Resolving values: every step may fail at the ends of chrono's range, and then the value
+// is None rather than a panic.
+
+fn add_days(p: NaiveDate, n: i64) -> Option<NaiveDate> {
+    let days = Days::new(n.unsigned_abs());
+    if n >= 0 {
+        p.checked_add_days(days)
+    } else {
+        p.checked_sub_days(days)
+    }
+}
+
+fn monday_of(p: NaiveDate) -> Option<NaiveDate> {
+    add_days(p, -i64::from(p.weekday().num_days_from_monday()))
+}
+
+fn weekday(p: NaiveDate, wd: u32, modifier: Option<Modifier>) -> Option<NaiveDate> {
+    let today = i64::from(p.weekday().number_from_monday());
+    let wd = i64::from(wd);
+    let back = (today - wd).rem_euclid(7);
+    match modifier {
+        None | Some(Modifier::Past) => add_days(p, -back),
+        Some(Modifier::Last) => add_days(p, -(if back == 0 { 7 } else { back })),
+        Some(Modifier::Next) => {
+            let ahead = (wd - today).rem_euclid(7);
+            add_days(p, if ahead == 0 { 7 } else { ahead })
+        }
+        Some(Modifier::This) => add_days(monday_of(p)?, wd - 1),
+    }
+}
+
+fn first_of_month(p: NaiveDate) -> Option<NaiveDate> {
+    NaiveDate::from_ymd_opt(p.year(), p.month(), 1)
+}
+
+fn period_start(p: NaiveDate, period: Period, modifier: Modifier) -> Option<NaiveDate> {
+    let week = |shift: i64| add_days(monday_of(p)?, shift * 7);
+    match (period, modifier) {
+        (Period::Year, _) => None,
+        (Period::Week, Modifier::Past) => add_days(p, -7),
+        (Period::Week, Modifier::Last) => week(-1),
+        (Period::Week, Modifier::This) => week(0),
+        (Period::Week, Modifier::Next) => week(1),
+        (Period::Weekend, Modifier::Last | Modifier::Past) => add_days(week(-1)?, 5),
+        (Period::Weekend, Modifier::This) => add_days(week(0)?, 5),
+        (Period::Weekend, Modifier::Next) => add_days(week(1)?, 5),
+        (Period::Month, Modifier::Past) => p.checked_sub_months(Months::new(1)),
+        (Period::Month, Modifier::Last) => first_of_month(p)?.checked_sub_months(Months::new(1)),
+        (Period::Month, Modifier::This) => first_of_month(p),
+        (Period::Month, Modifier::Next) => first_of_month(p)?.checked_add_months(Months::new(1)),
+        (Period::DayPart, Modifier::This) => Some(p),
+        (Period::DayPart, Modifier::Last | Modifier::Past) => add_days(p, -1),
+        (Period::DayPart, Modifier::Next) => None,
+    }
+}
+
+fn month_alone(p: NaiveDate, month: u32, modifier: Option<Modifier>) -> Option<NaiveDate> {
+    let y = p.year();
+    let year = match modifier {
+        None | Some(Modifier::Past) if month <= p.month() => y,
+        None | Some(Modifier::Past) => y.checked_sub(1)?,
+        Some(Modifier::Last) if month < p.month() => y,
+        Some(Modifier::Last) => y.checked_sub(1)?,
+        Some(Modifier::This) => y,
+        Some(Modifier::Next) if month > p.month() => y,
+        Some(Modifier::Next) => y.checked_add(1)?,
+    };
+    NaiveDate::from_ymd_opt(year, month, 1)
+}
+
+/// The day `month`/`day` nearest to `p`, looking one year either side; ties go to the past.
+fn nearest_day(p: NaiveDate, month: u32, day: u32) -> Option<NaiveDate> {
+    let y = p.year();
+    [y.checked_sub(1), Some(y), y.checked_add(1)]
+        .into_iter()
+        .flatten()
+        .filter_map(|y| NaiveDate::from_ymd_opt(y, month, day))
+        .min_by_key(|d| {
+            let diff = d.signed_duration_since(p).num_days();
+            // Past first on a tie: (distance, is_future).
+            (diff.unsigned_abs(), diff > 0)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).expect("valid test date")
+    }
+
+    /// Publication day for the tests: Friday 7 March 2025.
+    fn pub_day() -> Option<NaiveDate> {
+        Some(d(2025, 3, 7))
+    }
+
+    fn found(text: &str) -> Vec<(String, Option<NaiveDate>)> {
+        find_dates(text, pub_day())
+            .into_iter()
+            .map(|m| (m.text, m.value))
+            .collect()
+    }
+
+    fn one(text: &str) -> (String, Option<NaiveDate>) {
+        let all = found(text);
+        assert_eq!(all.len(), 1, "{text:?} gave {all:?}");
+        all.into_iter().next().expect("one mention")
+    }
+
+    #[test]
+    fn weekdays_resolve_to_the_most_recent() {
+        assert_eq!(
+            one("The minister resigned on Thursday."),
+            ("Thursday".into(), Some(d(2025, 3, 6)))
+        );
+        assert_eq!(
+            one("Friday saw protests."),
+            ("Friday".into(), Some(d(2025, 3, 7)))
+        );
+        assert_eq!(
+            one("She spoke on Monday"),
+            ("Monday".into(), Some(d(2025, 3, 3)))
+        );
+        assert_eq!(
+            one("He left Saturday"),
+            ("Saturday".into(), Some(d(2025, 3, 1)))
+        );
+        assert_eq!(
+            one("It happened last Friday."),
+            ("last Friday".into(), Some(d(2025, 2, 28)))
+        );
+        assert_eq!(
+            one("Talks resume next Friday."),
+            ("next Friday".into(), Some(d(2025, 3, 14)))
+        );
+        assert_eq!(
+            one("A vote is due this Sunday."),
+            ("this Sunday".into(), Some(d(2025, 3, 9)))
+        );
+        // Lower case is a noun or a typo more often than a date.
+        assert!(found("the thursday crowd").is_empty());
+    }
+
+    #[test]
+    fn relative_days_and_periods() {
+        assert_eq!(one("said today"), ("today".into(), Some(d(2025, 3, 7))));
+        assert_eq!(
+            one("Yesterday, he"),
+            ("Yesterday".into(), Some(d(2025, 3, 6)))
+        );
+        assert_eq!(
+            one("due tomorrow"),
+            ("tomorrow".into(), Some(d(2025, 3, 8)))
+        );
+        assert_eq!(
+            one("earlier today"),
+            ("earlier today".into(), Some(d(2025, 3, 7)))
+        );
+        assert_eq!(one("last week"), ("last week".into(), Some(d(2025, 2, 24))));
+        assert_eq!(one("this week"), ("this week".into(), Some(d(2025, 3, 3))));
+        assert_eq!(
+            one("said earlier this week that"),
+            ("earlier this week".into(), Some(d(2025, 3, 3)))
+        );
+        assert_eq!(one("next week"), ("next week".into(), Some(d(2025, 3, 10))));
+        assert_eq!(
+            one("in the past week"),
+            ("past week".into(), Some(d(2025, 2, 28)))
+        );
+        assert_eq!(
+            one("last month"),
+            ("last month".into(), Some(d(2025, 2, 1)))
+        );
+        assert_eq!(
+            one("later this month"),
+            ("later this month".into(), Some(d(2025, 3, 1)))
+        );
+        assert_eq!(
+            one("next month"),
+            ("next month".into(), Some(d(2025, 4, 1)))
+        );
+        assert_eq!(one("last year"), ("last year".into(), None));
+        assert_eq!(
+            one("over the weekend and last weekend")
+                .0
+                .as_str()
+                .to_owned(),
+            "last weekend"
+        );
+        assert_eq!(
+            one("last night"),
+            ("last night".into(), Some(d(2025, 3, 6)))
+        );
+        // A period needs a modifier: "a week" is a duration, not a date.
+        assert!(found("within a week, the year ended").is_empty());
+    }
+
+    #[test]
+    fn months_alone() {
+        assert_eq!(one("in January"), ("January".into(), Some(d(2025, 1, 1))));
+        assert_eq!(one("in March"), ("March".into(), Some(d(2025, 3, 1))));
+        assert_eq!(one("in April"), ("April".into(), Some(d(2024, 4, 1))));
+        assert_eq!(
+            one("next January"),
+            ("next January".into(), Some(d(2026, 1, 1)))
+        );
+        assert_eq!(
+            one("last March"),
+            ("last March".into(), Some(d(2024, 3, 1)))
+        );
+        assert_eq!(
+            one("in December 2024"),
+            ("December 2024".into(), Some(d(2024, 12, 1)))
+        );
+        assert_eq!(one("since May"), ("May".into(), Some(d(2024, 5, 1))));
+        // "may" the verb, and "March" the noun, are not months.
+        assert!(found("They may march. May I ask?").is_empty());
+    }
+
+    #[test]
+    fn explicit_dates() {
+        assert_eq!(one("on March 6"), ("March 6".into(), Some(d(2025, 3, 6))));
+        assert_eq!(one("on 6 March"), ("6 March".into(), Some(d(2025, 3, 6))));
+        assert_eq!(
+            one("on March 6, 2024,"),
+            ("March 6, 2024".into(), Some(d(2024, 3, 6)))
+        );
+        assert_eq!(
+            one("on 6 March 2024"),
+            ("6 March 2024".into(), Some(d(2024, 3, 6)))
+        );
+        assert_eq!(one("Mar. 6 talks"), ("Mar. 6".into(), Some(d(2025, 3, 6))));
+        assert_eq!(
+            one("the 6th of March"),
+            ("6th of March".into(), Some(d(2025, 3, 6)))
+        );
+        assert_eq!(one("on Sept 30"), ("Sept 30".into(), Some(d(2024, 9, 30))));
+        // Nearest year: a day ahead stays in this year, a December date is last year's.
+        assert_eq!(one("on May 2"), ("May 2".into(), Some(d(2025, 5, 2))));
+        assert_eq!(
+            one("on December 20"),
+            ("December 20".into(), Some(d(2024, 12, 20)))
+        );
+        assert_eq!(
+            one("released 2025-03-06T10:00Z"),
+            ("2025-03-06".into(), Some(d(2025, 3, 6)))
+        );
+        assert_eq!(
+            one("On Thursday, March 6, the"),
+            ("Thursday, March 6".into(), Some(d(2025, 3, 6)))
+        );
+        assert_eq!(one("February 30"), ("February 30".into(), None));
+        // An abbreviation needs a day; a day-like number that goes on is not a day.
+        assert!(found("Jan said 6,000 Mar").is_empty());
+        assert_eq!(
+            one("March 6,000 people"),
+            ("March".into(), Some(d(2025, 3, 1)))
+        );
+    }
+
+    #[test]
+    fn years() {
+        assert_eq!(one("in 2019"), ("2019".into(), None));
+        assert_eq!(one("by mid-2026"), ("mid-2026".into(), None));
+        assert!(found("2019 people and 3,000 jobs").is_empty());
+    }
+
+    #[test]
+    fn absolute_dates_resolve_without_publication() {
+        let got = find_dates("On Thursday, and on March 6, 2025, and last week", None);
+        let got: Vec<_> = got.into_iter().map(|m| (m.text, m.value)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Thursday".into(), None),
+                ("March 6, 2025".into(), Some(d(2025, 3, 6))),
+                ("last week".into(), None),
+            ]
+        );
+    }
+
+    #[test]
+    fn offsets_are_bytes_on_char_boundaries() {
+        let text = "“On Thursday,” Müller said; naïve Öztürk left on 6 März or 6 March.";
+        let got = find_dates(text, pub_day());
+        assert_eq!(got.len(), 2, "{got:?}");
+        for m in &got {
+            assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
+            assert_eq!(&text[m.start..m.end], m.text);
+        }
+        assert_eq!(got[0].start, "“On ".len());
+        assert_eq!(got[0].text, "Thursday");
+        assert_eq!(got[1].text, "6 March");
+    }
+
+    #[test]
+    fn never_panics_on_adversarial_text() {
+        let mut cases: Vec<String> = vec![
+            String::new(),
+            "é".into(),
+            "€".into(),
+            "((((((".into(),
+            "9".repeat(100_000),
+            "March ".repeat(10_000),
+            "March 9".repeat(10_000),
+            "last last last week ".repeat(1000),
+            "9999-99-99 0000-00-00 2025-02-29 2024-02-29".into(),
+            "March 99999999999999999999999, 99999999999".into(),
+            "\u{0301}\u{200d}Thursday\u{feff}".into(),
+            "Thursday,".into(),
+            "Mar.".into(),
+            "6 of".into(),
+        ];
+        cases.push("2025-".repeat(1000));
+        for extreme in [NaiveDate::MIN, NaiveDate::MAX] {
+            let text = "yesterday tomorrow last week next month next January last year \
+                        Thursday next Sunday last Monday Feb 29 this weekend";
+            for m in find_dates(text, Some(extreme)) {
+                assert!(text.is_char_boundary(m.start) && text.is_char_boundary(m.end));
+            }
+        }
+        for text in &cases {
+            for m in find_dates(text, pub_day()) {
+                assert_eq!(&text[m.start..m.end], m.text);
+            }
+        }
+    }
 }
