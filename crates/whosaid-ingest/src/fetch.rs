@@ -173,10 +173,11 @@ impl Fetcher {
                     current = target;
                 }
                 304 => {
-                    let validators = if validators.is_empty() {
-                        prior.cloned().unwrap_or_default()
-                    } else {
-                        validators
+                    // A 304 may repeat only some validators; the others still hold.
+                    let prior = prior.cloned().unwrap_or_default();
+                    let validators = Validators {
+                        etag: validators.etag.or(prior.etag),
+                        last_modified: validators.last_modified.or(prior.last_modified),
                     };
                     tracing::info!(url = %current, "not modified");
                     return Ok(FetchOutcome::NotModified { url: current, validators });
