@@ -1,0 +1,93 @@
+//! Repeated quotes: the keys under which a statement's words are matched to the same
+//! quote in other articles. Exact matching uses the normal form (quotation marks, case,
+//! whitespace and punctuation ignored); excerpt matching uses winnowed fingerprints of
+//! word shingles, so a shorter excerpt contained in a longer quote finds it. Pure
+//! computation; the backend stores keys and fingerprints and does the merging.
+
+use crate::normalize;
+
+/// Words per fingerprinted shingle.
+pub const PRINT_WORDS: usize = 4;
+/// Winnowing window (in shingles). Any excerpt of at least PRINT_WORDS + WINDOW - 1 = 7
+/// words shares a fingerprint with the quote that contains it.
+pub const WINDOW: usize = 4;
+/// Excerpts shorter than this are not merged into longer quotes: short phrases ("we will
+/// see") recur in unrelated quotes.
+pub const MIN_EXCERPT_WORDS: usize = 6;
+
+/// A statement's quote keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuoteKey {
+    /// Normal form (words joined by spaces).
+    pub norm: String,
+    pub hash: i64,
+    pub words: usize,
+    /// Winnowed fingerprints (empty for short quotes).
+    pub prints: Vec<i64>,
+}
+
+pub fn key(text: &str) -> Option<QuoteKey> {
+    let words = normalize::words(text);
+    if words.is_empty() {
+        return None;
+    }
+    let norm = words.join(" ");
+    let hash = normalize::hash64(&norm);
+    let prints = if words.len() >= MIN_EXCERPT_WORDS {
+        winnow(&words)
+    } else {
+        Vec::new()
+    };
+    Some(QuoteKey {
+        hash,
+        words: words.len(),
+        prints,
+        norm,
+    })
+}
+
+fn winnow(words: &[String]) -> Vec<i64> {
+    let shingles: Vec<i64> = words
+        .windows(PRINT_WORDS)
+        .map(|w| normalize::hash64(&w.join(" ")))
+        .collect();
+    let mut out: Vec<i64> = Vec::new();
+    if shingles.len() <= WINDOW {
+        if let Some(m) = shingles.iter().min() {
+            out.push(*m);
+        }
+    } else {
+        for win in shingles.windows(WINDOW) {
+            if let Some(m) = win.iter().min() {
+                if out.last() != Some(m) {
+                    out.push(*m);
+                }
+            }
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Whether the normal form `short` occurs in `long` on word boundaries.
+pub fn contains(long: &str, short: &str) -> bool {
+    if short.len() > long.len() {
+        return false;
+    }
+    format!(" {long} ").contains(&format!(" {short} "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_excerpt_shares_a_fingerprint() {
+        let long = key("We have done everything we can to keep the schools open this winter, and we will keep doing it until spring").unwrap();
+        let short = key("keep the schools open this winter, and we will").unwrap();
+        assert!(short.prints.iter().any(|p| long.prints.contains(p)));
+        assert!(contains(&long.norm, &short.norm));
+        assert!(!contains(&long.norm, "schools open this winter and spring"));
+    }
+}
