@@ -60,10 +60,35 @@ fn is_dash(doc: &Document, i: usize) -> bool {
 /// A reporting-verb token: its class, if it may act as a cue here.
 fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
     let t = doc.tokens[i];
-    if t.kind != TokKind::Word || !t.lex.contains(Lex::CUE) {
+    // a capitalised "State" or "Report" is a name, not a verb
+    if t.kind != TokKind::Word || !t.lex.contains(Lex::CUE) || t.cap {
         return None;
     }
-    lexicon::cue_verb(&doc.tok_text(i).to_lowercase())
+    let verb = lexicon::cue_verb(doc.tok_text(i))?;
+    if i > 0 {
+        let p = doc.tokens[i - 1];
+        let ptxt = doc.tok_text(i - 1);
+        // after a determiner or a possessive the word is a noun: "the plan", "his comments"
+        if matches!(verb.form, VerbForm::Base | VerbForm::Third)
+            && (p.lex.contains(Lex::DET) && !p.lex.contains(Lex::PRONOUN) || possessive(ptxt))
+        {
+            return None;
+        }
+        // a bare base form needs a plural or modal subject: "officials say", "will say"
+        if verb.form == VerbForm::Base {
+            let pl = ptxt.to_lowercase();
+            let plural_subject = p.lex.contains(Lex::GROUP)
+                || matches!(pl.as_str(), "they" | "we" | "i" | "you" | "to" | "will" | "would" | "did" | "do" | "does" | "not" | "can" | "could" | "may" | "might" | "should" | "must" | "who")
+                || (p.cap && ptxt.ends_with('s'))
+                || (ptxt.ends_with('s') && p.lex.contains(Lex::ROLE) == false && is_aux(doc, i - 1) == false && p.kind == TokKind::Word && !p.cap && ptxt.len() > 3);
+            if !plural_subject {
+                return None;
+            }
+        }
+    } else if verb.form == VerbForm::Base {
+        return None;
+    }
+    Some(verb)
 }
 
 /// Words allowed between a speaker and its verb: "has also said", "had previously told".
@@ -144,7 +169,13 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
         return None;
     }
     if !is_head_word(doc, last) {
-        return None;
+        return determined_np(doc, last, lo).map(|s| Np {
+            start: s,
+            end: paren_end.unwrap_or(e),
+            kind: NpKind::Nominal,
+            name: None,
+            role_after: None,
+        });
     }
     let mut s = last;
     while s > lo && e - s < MAX_NP {
@@ -169,6 +200,19 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
         }
         s = k;
     }
+    // "a spokesman for the Jupiter Police Department": a role noun with its complement
+    let mut through_prep = false;
+    if s > lo + 1
+        && matches!(doc.tok_text(s - 1).to_lowercase().as_str(), "for" | "of" | "at" | "with" | "from" | "in")
+        && doc.tokens[s - 2].lex.intersects(Lex::ROLE | Lex::GROUP)
+    {
+        if let Some(outer) = np_left(doc, s - 1, lo) {
+            if outer.kind != NpKind::Pronoun && e - outer.start <= 2 * MAX_NP {
+                s = outer.start;
+                through_prep = true;
+            }
+        }
+    }
     // a capitalised sentence opener that is a function word is not part of the name
     while s < last
         && doc.tokens[s].lex.intersects(Lex::FUNC)
@@ -176,7 +220,7 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
     {
         s += 1;
     }
-    let name = name_part(doc, s, e);
+    let name = if through_prep { None } else { name_part(doc, s, e) };
     let kind = if name.is_some() {
         NpKind::Name
     } else {
@@ -190,6 +234,31 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
         name,
         role_after: None,
     })
+}
+
+/// A common noun phrase ending at `last` that starts with a determiner or a possessive
+/// within a few words: "the senators", "other Republican candidates", "Clinton's aides".
+fn determined_np(doc: &Document, last: usize, lo: usize) -> Option<usize> {
+    let t = doc.tokens[last];
+    if t.kind != TokKind::Word || t.lex.intersects(Lex::FUNC | Lex::CUE | Lex::AUX) || t.cap {
+        return None;
+    }
+    let mut k = last;
+    while k > lo && last - k < 4 {
+        let j = k - 1;
+        let tj = doc.tokens[j];
+        if tj.kind != TokKind::Word {
+            return None;
+        }
+        if tj.lex.contains(Lex::DET) || possessive(doc.tok_text(j)) {
+            return Some(j);
+        }
+        if tj.lex.intersects(Lex::FUNC | Lex::CUE | Lex::AUX | Lex::PRONOUN) {
+            return None;
+        }
+        k = j;
+    }
+    None
 }
 
 /// The speaker noun phrase starting at token `start`, not reaching `hi`.
@@ -278,6 +347,25 @@ fn role_phrase(doc: &Document, start: usize, hi: usize) -> Option<(usize, usize)
     (has_role && e > start).then_some((start, e))
 }
 
+/// An appositive between commas describes the phrase before it: "a cook at the Taj",
+/// "the president of the union", "who spoke on condition of anonymity".
+fn appositive(doc: &Document, a: usize, b: usize) -> bool {
+    if b <= a || b - a > 25 {
+        return false;
+    }
+    if (a..b).any(|i| doc.tokens[i].kind == TokKind::Quote) {
+        return false;
+    }
+    let t = doc.tokens[a];
+    let w = doc.tok_text(a).to_lowercase();
+    t.lex.intersects(Lex::DET | Lex::ROLE | Lex::TITLE)
+        || t.cap
+        || t.kind == TokKind::Number
+        || matches!(w.as_str(), "who" | "whose" | "then" | "now" | "himself" | "herself" | "also")
+        || possessive(doc.tok_text(a))
+        || (a..b).any(|i| doc.tokens[i].lex.intersects(Lex::ROLE))
+}
+
 /// The proper-name part of a phrase: its last run of capitalised words, without
 /// leading titles ("Rep.", "Foreign Minister").
 fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
@@ -340,6 +428,17 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     direct_quotes(doc, &quotes, &in_quote, &mut used, &mut cands);
     reported_speech(doc, &quotes, &in_quote, &mut used, &mut cands);
 
+    // a quote with no cue of its own inside reported speech is part of that statement
+    let reported: Vec<(usize, usize)> = cands
+        .iter()
+        .filter(|c| c.kind != StatementKind::Direct)
+        .map(|c| (c.start, c.end))
+        .collect();
+    cands.retain(|c| {
+        c.kind != StatementKind::Direct
+            || c.cue.is_some()
+            || !reported.iter().any(|&(a, b)| a <= c.start && c.end <= b + 3)
+    });
     cands.sort_by_key(|c| (c.start, c.end));
     resolve(doc, ents, cands)
 }
@@ -380,7 +479,14 @@ fn direct_quotes(
                 k += 1;
             }
             let limit = clause_end(doc, k, para.tok_end, in_quote);
-            found = attribution_at(doc, k, limit);
+            // the attribution must sit in the sentence the quote ends in: after
+            // “… heart.” a new sentence "He said …" reports something else
+            let close_tok = after_close.saturating_sub(1);
+            let same_sentence = k < para.tok_end
+                && doc.sentence_at(doc.tokens[k].start) == doc.sentence_at(doc.tokens[close_tok].start);
+            if same_sentence {
+                found = attribution_at(doc, k, limit);
+            }
         }
         // before the opening mark: He said: “…” / Okafor told reporters, “…”
         if found.is_none() {
@@ -388,6 +494,11 @@ fn direct_quotes(
             let lo = sent.tok_start.max(para.tok_start);
             found = attribution_before(doc, open_tok, lo, in_quote);
             conf = 0.85;
+        }
+        // a short quote with no cue of its own is a title or a scare quote unless it
+        // stands alone as a paragraph
+        if found.is_none() && q.words < 4 && doc.paragraphs[q.para].start != q.open {
+            continue;
         }
         let (cue, speaker, inherit) = match found {
             Some((c, np)) => (Some(c), Some(np), false),
@@ -442,11 +553,16 @@ fn attribution_at(doc: &Document, k: usize, limit: usize) -> Option<((usize, usi
     let mut v = k;
     while v < limit && v - k < 14 {
         if cue_at(doc, v).is_some() && v > k {
-            let np = speaker_before_verb(doc, v, k)?;
-            if np.start == k || np.start > k && only_commas(doc, k, np.start) {
-                return Some(((v, v + 1), np));
+            let mut np = speaker_before_verb(doc, v, k)?;
+            if np.start > k && !only_commas(doc, k, np.start) {
+                // modifiers the phrase scan stopped at: "state Sen. Jason Holsman said"
+                if np.start - k <= 3 && (k..np.start).all(|i| doc.tokens[i].kind == TokKind::Word) {
+                    np.start = k;
+                } else {
+                    return None;
+                }
             }
-            return None;
+            return Some(((v, v + 1), np));
         }
         v += 1;
     }
@@ -468,18 +584,14 @@ fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
         // appositive: NAME , ROLE , verb
         let role_end = e - 1;
         let mut k = role_end;
-        while k > lo && !is_punct(doc, k - 1, ",") && role_end - k < 12 {
+        while k > lo && !is_punct(doc, k - 1, ",") && role_end - k < 25 {
             k -= 1;
         }
-        if k > lo && is_punct(doc, k - 1, ",") {
-            if let Some(role) = role_phrase(doc, k, role_end) {
-                if role.1 == role_end {
-                    let mut np = np_left(doc, k - 1, lo)?;
-                    if np.kind == NpKind::Name {
-                        np.role_after = Some(role);
-                        return Some(np);
-                    }
-                }
+        if k > lo && is_punct(doc, k - 1, ",") && appositive(doc, k, role_end) {
+            let mut np = np_left(doc, k - 1, lo)?;
+            if np.kind != NpKind::Pronoun {
+                np.role_after = Some((k, role_end));
+                return Some(np);
             }
         }
         return None;
@@ -550,9 +662,11 @@ fn reported_speech(
                 i += 1;
                 continue;
             };
-            if let Some(c) = verb_statement(doc, i, verb, lo, hi, in_quote, quotes) {
+            let mut extra = Vec::new();
+            if let Some(c) = verb_statement(doc, i, verb, lo, hi, in_quote, quotes, &mut extra) {
                 used[i] = true;
                 cands.push(c);
+                cands.append(&mut extra);
             }
             i += 1;
         }
@@ -657,6 +771,7 @@ fn verb_statement(
     hi: usize,
     in_quote: &[Option<usize>],
     quotes: &[Quote],
+    extra: &mut Vec<Candidate>,
 ) -> Option<Candidate> {
     let speech = verb.class == CueClass::Speech;
     let lemma = verb.lemma;
@@ -686,6 +801,37 @@ fn verb_statement(
     if let Some(np) = left_np {
         let np_first = np.start;
         // the comma (or closing quote, or dash) before the speaker
+        if np_first > lo + 1
+            && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1))
+        {
+            if let Some(k) = parenthetical_close(doc, v + 1, hi) {
+                // "…, he said, …": content on both sides
+                let (a, b) = strip_conj(doc, lo, np_first - 1);
+                let (c, d) = (k + 1, trim_end(doc, k + 1, hi));
+                for (x, y) in [(a, b), (c, d)] {
+                    if y > x + 1 {
+                        extra.push(Candidate {
+                            kind: span_kind(doc, x, y, in_quote, quotes),
+                            start: doc.tokens[x].start,
+                            end: doc.tokens[y - 1].end,
+                            cue: cue_span,
+                            speaker: Some(np),
+                            inherit: false,
+                            confidence: 0.75,
+                        });
+                    }
+                }
+                return extra.pop().and_then(|last| {
+                    if extra.is_empty() {
+                        Some(last)
+                    } else {
+                        let first = extra.pop();
+                        extra.push(last);
+                        first
+                    }
+                });
+            }
+        }
         if np_first > lo + 1
             && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1))
             && tail_is_adjunct(doc, v + 1, hi)
@@ -719,6 +865,24 @@ fn verb_statement(
                 inherit: false,
                 confidence: conf,
             });
+        }
+    }
+    // a longer subject: "Some delegates at the convention said …"
+    if left_np.is_none() || left_np.is_some_and(|np| !(np.start == lo || sentence_prefix_ok(doc, lo, np.start))) {
+        if let Some(np) = subject_span(doc, v, lo) {
+            if (np.start == lo || sentence_prefix_ok(doc, lo, np.start)) && (verb.class != CueClass::Weak || has_that(doc, v + 1, hi)) {
+                if let Some((a, b)) = content_right(doc, v, hi, lemma) {
+                    return Some(Candidate {
+                        kind: span_kind(doc, a, b, in_quote, quotes),
+                        start: doc.tokens[a].start,
+                        end: doc.tokens[b - 1].end,
+                        cue: cue_span,
+                        speaker: Some(np),
+                        inherit: false,
+                        confidence: if speech { 0.7 } else { 0.5 },
+                    });
+                }
+            }
         }
     }
     // inverted: "…, said X."
@@ -759,10 +923,89 @@ fn sentence_prefix_ok(doc: &Document, lo: usize, np_start: usize) -> bool {
     {
         return true;
     }
-    // "On Monday, X said …" / "In a statement, the ministry said …" / "But he said …"
-    is_punct(doc, np_start - 1, ",")
-        || matches!(w.as_str(), "but" | "and") && np_start - lo <= 2
-        || doc.tokens[np_start - 1].kind == TokKind::Quote
+    // "On Monday, X said …" / "…, and some families said …" / "…: He said …"
+    clause_boundary(doc, np_start - 1)
+}
+
+/// A token after which a new clause (with its own subject) may start.
+fn clause_boundary(doc: &Document, i: usize) -> bool {
+    let t = doc.tokens[i];
+    match t.kind {
+        TokKind::Quote => true,
+        TokKind::Punct => matches!(doc.tok_text(i), "," | ";" | ":" | "\u{2014}" | "\u{2013}" | "(" | "-"),
+        TokKind::Number => false,
+        TokKind::Word => matches!(
+            doc.tok_text(i).to_lowercase().as_str(),
+            "and" | "but" | "because" | "while" | "as" | "so" | "although" | "though" | "when"
+                | "after" | "before" | "if" | "since" | "whereas" | "yet" | "where" | "until" | "once"
+        ),
+    }
+}
+
+/// The subject of verb `v` when it is longer than a plain noun phrase: "27 percent of
+/// those polled said", "Some delegates at the convention in Philadelphia said",
+/// "Sen. Marco Rubio, R-Fla., appearing on Fox News, said". It runs back to the start of
+/// the clause, with no quote and no other reporting verb inside.
+fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
+    let mut e = v;
+    while e > lo && is_aux(doc, e - 1) {
+        e -= 1;
+    }
+    if e == lo {
+        return None;
+    }
+    let mut s = e;
+    while s > lo && e - s < 24 {
+        let k = s - 1;
+        let t = doc.tokens[k];
+        if t.kind == TokKind::Quote || cue_at(doc, k).is_some() {
+            return None;
+        }
+        if t.kind == TokKind::Punct && matches!(doc.tok_text(k), ";" | ":" | "\u{2014}") {
+            break;
+        }
+        if t.kind == TokKind::Word && !t.cap && matches!(doc.tok_text(k), "and" | "but" | "that" | "because" | "while" | "so" | "although" | "though" | "when" | "if") {
+            break;
+        }
+        s = k;
+    }
+    if s == e || e - s >= 24 {
+        return None;
+    }
+    // skip a leading adjunct ending in a comma when it precedes the subject proper
+    let first = doc.tokens[s];
+    let starts_ok = first.cap
+        || first.kind == TokKind::Number
+        || first.lex.intersects(Lex::DET | Lex::PRONOUN | Lex::GROUP | Lex::ROLE)
+        || matches!(doc.tok_text(s).to_lowercase().as_str(), "almost" | "nearly" | "about" | "more" | "fewer" | "half" | "most" | "some" | "many" | "few");
+    if !starts_ok {
+        return None;
+    }
+    // a verb-like word ending the span means this is not a subject ("he won, said")
+    let last = doc.tokens[e - 1];
+    if last.kind != TokKind::Word && doc.tok_text(e - 1) != ")" && doc.tok_text(e - 1) != "," {
+        return None;
+    }
+    let (end, role_after) = if doc.tok_text(e - 1) == "," {
+        // "NAME, ROLE …," — the name and the appositive
+        let c = (s..e - 1).find(|&i| is_punct(doc, i, ","))?;
+        (c, Some((c + 1, e - 1)))
+    } else {
+        (e, None)
+    };
+    if end <= s {
+        return None;
+    }
+    let name = name_part(doc, s, (s..end).find(|&i| matches!(doc.tok_text(i), "of" | "at" | "in" | "for" | "from" | "who" | "," | "(")).unwrap_or(end));
+    // a name only when the phrase starts with it: "Sen. Marco Rubio", not "27 percent of Republicans"
+    let name = name.filter(|&(a, _)| (s..a).all(|i| doc.tokens[i].cap || doc.tokens[i].lex.intersects(Lex::TITLE | Lex::ROLE | Lex::ABBREV) || doc.tok_text(i) == "."));
+    Some(Np {
+        start: s,
+        end,
+        kind: if name.is_some() { NpKind::Name } else { NpKind::Nominal },
+        name,
+        role_after: role_after.filter(|&(a, b)| b > a),
+    })
 }
 
 /// After "…, X said" only adjuncts may follow: "on Monday", "in a statement", "told
@@ -772,10 +1015,66 @@ fn tail_is_adjunct(doc: &Document, k: usize, hi: usize) -> bool {
     if end <= k {
         return true;
     }
-    if end - k > 12 {
+    if end - k > 14 {
         return false;
     }
-    !has_that(doc, k, end) && !(k..end).any(|i| doc.tokens[i].kind == TokKind::Quote)
+    // a comma opens the continuation of a parenthetical ("…, he said, was …"); the
+    // caller handles that
+    (k..end).all(|i| adjunct_word(doc, i))
+}
+
+/// Words of a short adjunct after a cue: "on Monday", "in a statement to Reuters",
+/// "told reporters at a news conference", "on Twitter".
+fn adjunct_word(doc: &Document, i: usize) -> bool {
+    let t = doc.tokens[i];
+    match t.kind {
+        TokKind::Quote => false,
+        TokKind::Number => true,
+        TokKind::Punct => matches!(doc.tok_text(i), "." | "-" | "(" | ")" | "'" | "\u{2019}"),
+        TokKind::Word => {
+            if t.cap || t.lex.intersects(Lex::TIME | Lex::DET | Lex::ROLE | Lex::GROUP | Lex::ORG) {
+                return true;
+            }
+            let w = doc.tok_text(i).to_lowercase();
+            w.ends_with("ly")
+                || matches!(
+                    w.as_str(),
+                    "on" | "in" | "at" | "to" | "during" | "after" | "before" | "with" | "from" | "by"
+                        | "of" | "for" | "via" | "over" | "about" | "while" | "when" | "later"
+                        | "statement" | "interview" | "email" | "e-mail" | "reporters" | "journalists"
+                        | "conference" | "call" | "news" | "briefing" | "speech" | "rally" | "television"
+                        | "radio" | "twitter" | "facebook" | "post" | "letter" | "release" | "message"
+                        | "appearance" | "telephone" | "phone" | "press" | "show" | "program"
+                        | "programme" | "meeting" | "hearing" | "event" | "session" | "remarks" | "tweet"
+                        | "told" | "last" | "this" | "past" | "recent" | "written" | "emailed" | "televised"
+                        | "taped" | "video" | "podcast" | "op-ed" | "column" | "blog" | "posting"
+                        | "campaign" | "stop" | "town" | "hall" | "debate" | "earlier" | "ago" | "days"
+                        | "weeks" | "months" | "years" | "him" | "her" | "them" | "us" | "me" | "audience"
+                        | "crowd" | "supporters" | "not" | "also" | "again" | "then" | "once" | "publicly"
+                        | "private" | "public" | "an" | "a" | "the" | "local" | "national" | "cable"
+                        | "network" | "new" | "its" | "his" | "their" | "visit" | "trip" | "address"
+                        | "gathering" | "forum" | "summit" | "sunday" | "talk" | "show's" | "morning"
+                        | "evening" | "night" | "afternoon" | "week" | "month" | "year" | "day"
+                )
+        }
+    }
+}
+
+/// The comma that closes a parenthetical attribution ("…, he said on Monday, …"), when
+/// more content follows it.
+fn parenthetical_close(doc: &Document, k: usize, hi: usize) -> Option<usize> {
+    let end = trim_end(doc, k, hi);
+    let mut i = k;
+    while i < end && i - k < 10 {
+        if is_punct(doc, i, ",") {
+            return (end > i + 3).then_some(i);
+        }
+        if !adjunct_word(doc, i) {
+            return None;
+        }
+        i += 1;
+    }
+    None
 }
 
 fn has_that(doc: &Document, a: usize, b: usize) -> bool {

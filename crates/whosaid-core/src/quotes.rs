@@ -68,8 +68,14 @@ pub fn find_quotes(doc: &Document) -> Vec<Quote> {
                 i += 1;
                 continue;
             }
-            let c = doc.text[t.start..t.end].chars().next().unwrap_or(' ');
-            let Some(mark) = classify(c) else {
+            let tt = &doc.text[t.start..t.end];
+            let c = tt.chars().next().unwrap_or(' ');
+            let mark = match tt {
+                "''" => Some(Mark::Either(Family::Double)),
+                "``" => Some(Mark::Open(Family::Double)),
+                _ => classify(c),
+            };
+            let Some(mark) = mark else {
                 i += 1;
                 continue;
             };

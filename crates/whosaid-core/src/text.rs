@@ -207,6 +207,16 @@ fn tokenize(text: &str) -> Vec<Token> {
                 lex,
                 cap: c.is_uppercase(),
             });
+        } else if (c == '\'' || c == '`') && text[i + 1..].starts_with(c) {
+            // '' and `` stand for double quotation marks in some archives
+            it.next();
+            toks.push(Token {
+                start: i,
+                end: i + 2,
+                kind: TokKind::Quote,
+                lex: Lex::empty(),
+                cap: false,
+            });
         } else {
             let kind = if is_quote_char(c) {
                 TokKind::Quote
