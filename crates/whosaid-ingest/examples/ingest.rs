@@ -15,7 +15,10 @@ fn main() {
                 Ok(item) => {
                     let a = &item.article;
                     println!("== {} [{}]", a.id, item.origin);
-                    println!("title: {:?}\npublished: {:?}\nurl: {:?}", a.title, a.published, a.url);
+                    println!(
+                        "title: {:?}\npublished: {:?}\nurl: {:?}",
+                        a.title, a.published, a.url
+                    );
                     println!("{}\n", a.text);
                     for w in &item.warnings {
                         eprintln!("warning: {w}");

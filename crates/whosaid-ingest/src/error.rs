@@ -23,7 +23,11 @@ pub enum IngestError {
     #[error("{input}: empty")]
     Empty { input: String },
     #[error("{input}: {size} bytes exceeds the size limit of {limit} bytes")]
-    TooLarge { input: String, size: u64, limit: u64 },
+    TooLarge {
+        input: String,
+        size: u64,
+        limit: u64,
+    },
     #[error("{input}: no article text found in the HTML")]
     NoContent { input: String },
     #[error("{input}: malformed feed: {reason}")]
@@ -41,7 +45,11 @@ pub enum IngestError {
         reason: String,
     },
     #[error("{url}: HTTP status {status}{}", if *.attempts > 1 { format!(" after {} attempts", .attempts) } else { String::new() })]
-    HttpStatus { url: String, status: u16, attempts: u32 },
+    HttpStatus {
+        url: String,
+        status: u16,
+        attempts: u32,
+    },
     #[error("{url}: request failed after {attempts} attempt(s): {reason}")]
     Fetch {
         url: String,

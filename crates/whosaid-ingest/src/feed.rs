@@ -22,9 +22,11 @@ pub fn parse(bytes: &[u8], input: &str) -> Result<Feed, IngestError> {
         });
     }
     // feed-rs is a parser of hostile input we cannot audit for panics; contain them.
-    let parsed = std::panic::catch_unwind(|| feed_rs::parser::parse(bytes)).map_err(|_| IngestError::Feed {
-        input: input.to_string(),
-        reason: "the feed parser crashed on this input".to_string(),
+    let parsed = std::panic::catch_unwind(|| feed_rs::parser::parse(bytes)).map_err(|_| {
+        IngestError::Feed {
+            input: input.to_string(),
+            reason: "the feed parser crashed on this input".to_string(),
+        }
     })?;
     parsed.map_err(|e| IngestError::Feed {
         input: input.to_string(),
@@ -44,23 +46,26 @@ pub fn entries(
     let min_chars = opts.min_article_chars;
     let validators = opts.validators.clone();
     let feed_title = feed.title.as_ref().map(|t| html_to_text(&t.content));
-    feed.entries.into_iter().enumerate().filter_map(move |(index, entry)| {
-        let link = entry_link(&entry);
-        let origin = Origin::FeedEntry {
-            feed: input.clone(),
-            entry: index,
-            link: link.clone(),
-        };
-        let ctx = EntryContext {
-            origin,
-            link,
-            feed_title: feed_title.clone(),
-            fetcher: if fetch_pages { fetcher.as_ref() } else { None },
-            min_chars,
-            validators: &validators,
-        };
-        entry_article(entry, ctx).transpose()
-    })
+    feed.entries
+        .into_iter()
+        .enumerate()
+        .filter_map(move |(index, entry)| {
+            let link = entry_link(&entry);
+            let origin = Origin::FeedEntry {
+                feed: input.clone(),
+                entry: index,
+                link: link.clone(),
+            };
+            let ctx = EntryContext {
+                origin,
+                link,
+                feed_title: feed_title.clone(),
+                fetcher: if fetch_pages { fetcher.as_ref() } else { None },
+                min_chars,
+                validators: &validators,
+            };
+            entry_article(entry, ctx).transpose()
+        })
 }
 
 struct EntryContext<'a> {
@@ -85,7 +90,11 @@ fn entry_link(entry: &Entry) -> Option<String> {
 
 /// `Ok(None)`: the entry's page was unchanged since last time (304), nothing to yield.
 fn entry_article(entry: Entry, ctx: EntryContext) -> Result<Option<Ingested>, IngestError> {
-    let title = entry.title.as_ref().map(|t| html_to_text(&t.content)).filter(|t| !t.is_empty());
+    let title = entry
+        .title
+        .as_ref()
+        .map(|t| html_to_text(&t.content))
+        .filter(|t| !t.is_empty());
     let published = entry.published.or(entry.updated).map(|d| d.date_naive());
     let id = ctx.link.clone().unwrap_or_else(|| entry.id.clone());
     let content = entry
@@ -94,7 +103,11 @@ fn entry_article(entry: Entry, ctx: EntryContext) -> Result<Option<Ingested>, In
         .and_then(|c| c.body.as_deref())
         .map(html_to_text)
         .unwrap_or_default();
-    let summary = entry.summary.as_ref().map(|s| html_to_text(&s.content)).unwrap_or_default();
+    let summary = entry
+        .summary
+        .as_ref()
+        .map(|s| html_to_text(&s.content))
+        .unwrap_or_default();
     let mut warnings = Vec::new();
 
     let mut text = content;
@@ -103,8 +116,12 @@ fn entry_article(entry: Entry, ctx: EntryContext) -> Result<Option<Ingested>, In
             match fetcher.fetch(link, ctx.validators.get(link))? {
                 FetchOutcome::NotModified { .. } => return Ok(None),
                 FetchOutcome::Fetched(page) => {
-                    let (mut article, w) =
-                        html::article_from_bytes(&page.body, page.content_type.as_deref(), &id, &page.url)?;
+                    let (mut article, w) = html::article_from_bytes(
+                        &page.body,
+                        page.content_type.as_deref(),
+                        &id,
+                        &page.url,
+                    )?;
                     warnings.extend(w);
                     article.title = title.or(article.title);
                     article.published = published.or(article.published);

@@ -89,7 +89,10 @@ pub struct Fetched {
 pub enum FetchOutcome {
     Fetched(Fetched),
     /// 304: unchanged since the validators the caller sent.
-    NotModified { url: String, validators: Validators },
+    NotModified {
+        url: String,
+        validators: Validators,
+    },
 }
 
 /// A blocking HTTP client with the politeness rules above. Cheap to clone; clones share
@@ -134,7 +137,11 @@ impl Fetcher {
     }
 
     /// Fetches `url`, conditionally when `prior` validators are given.
-    pub fn fetch(&self, url: &str, prior: Option<&Validators>) -> Result<FetchOutcome, IngestError> {
+    pub fn fetch(
+        &self,
+        url: &str,
+        prior: Option<&Validators>,
+    ) -> Result<FetchOutcome, IngestError> {
         let mut current = url.to_string();
         let mut visited = vec![current.clone()];
         let mut hops = 0;
@@ -157,9 +164,14 @@ impl Fetcher {
                 301 | 302 | 303 | 307 | 308 => {
                     let target = header("location")
                         .and_then(|loc| resolve(&current, &loc))
-                        .ok_or_else(|| IngestError::BadRedirect { url: current.clone() })?;
+                        .ok_or_else(|| IngestError::BadRedirect {
+                            url: current.clone(),
+                        })?;
                     if visited.contains(&target) {
-                        return Err(IngestError::RedirectLoop { url: url.to_string(), target });
+                        return Err(IngestError::RedirectLoop {
+                            url: url.to_string(),
+                            target,
+                        });
                     }
                     hops += 1;
                     if hops > self.opts.max_redirects {
@@ -180,21 +192,30 @@ impl Fetcher {
                         last_modified: validators.last_modified.or(prior.last_modified),
                     };
                     tracing::info!(url = %current, "not modified");
-                    return Ok(FetchOutcome::NotModified { url: current, validators });
+                    return Ok(FetchOutcome::NotModified {
+                        url: current,
+                        validators,
+                    });
                 }
                 200..=299 => {
                     let content_type = header("content-type");
                     let limit = self.opts.max_body_bytes;
-                    if let Some(len) = header("content-length").and_then(|l| l.parse::<u64>().ok()) {
+                    if let Some(len) = header("content-length").and_then(|l| l.parse::<u64>().ok())
+                    {
                         if len > limit {
-                            return Err(IngestError::BodyTooLarge { url: current, limit });
+                            return Err(IngestError::BodyTooLarge {
+                                url: current,
+                                limit,
+                            });
                         }
                     }
                     let declared_kind = match content_type.as_deref() {
-                        Some(ct) => Some(kind_of_type(ct).ok_or_else(|| IngestError::ContentType {
-                            url: current.clone(),
-                            content_type: ct.to_string(),
-                        })?),
+                        Some(ct) => {
+                            Some(kind_of_type(ct).ok_or_else(|| IngestError::ContentType {
+                                url: current.clone(),
+                                content_type: ct.to_string(),
+                            })?)
+                        }
                         None => None,
                     };
                     let body = response
@@ -203,9 +224,10 @@ impl Fetcher {
                         .limit(limit)
                         .read_to_vec()
                         .map_err(|e| match e {
-                            ureq::Error::BodyExceedsLimit(_) => {
-                                IngestError::BodyTooLarge { url: current.clone(), limit }
-                            }
+                            ureq::Error::BodyExceedsLimit(_) => IngestError::BodyTooLarge {
+                                url: current.clone(),
+                                limit,
+                            },
                             other => IngestError::Fetch {
                                 url: current.clone(),
                                 attempts,
@@ -218,7 +240,9 @@ impl Fetcher {
                     }
                     .ok_or_else(|| IngestError::ContentType {
                         url: current.clone(),
-                        content_type: content_type.clone().unwrap_or_else(|| "(none, and the body is neither HTML nor a feed)".into()),
+                        content_type: content_type.clone().unwrap_or_else(|| {
+                            "(none, and the body is neither HTML nor a feed)".into()
+                        }),
                     })?;
                     tracing::info!(url = %current, bytes = body.len(), "fetched");
                     return Ok(FetchOutcome::Fetched(Fetched {
@@ -230,7 +254,11 @@ impl Fetcher {
                     }));
                 }
                 _ => {
-                    return Err(IngestError::HttpStatus { url: current, status, attempts });
+                    return Err(IngestError::HttpStatus {
+                        url: current,
+                        status,
+                        attempts,
+                    });
                 }
             }
         }
@@ -274,7 +302,9 @@ impl Fetcher {
                 Err(e) => {
                     let transient = matches!(
                         e,
-                        ureq::Error::Timeout(_) | ureq::Error::Io(_) | ureq::Error::ConnectionFailed
+                        ureq::Error::Timeout(_)
+                            | ureq::Error::Io(_)
+                            | ureq::Error::ConnectionFailed
                     );
                     if !transient || attempt >= max_attempts {
                         return Err(IngestError::Fetch {
@@ -305,11 +335,20 @@ fn describe(e: &ureq::Error) -> String {
 
 /// The kind of body a content type announces; `None` for types we refuse.
 fn kind_of_type(content_type: &str) -> Option<ContentKind> {
-    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let mime = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match mime.as_str() {
         "text/html" | "application/xhtml+xml" => Some(ContentKind::Html),
-        "application/rss+xml" | "application/atom+xml" | "application/rdf+xml"
-        | "application/feed+json" | "application/xml" | "text/xml" => Some(ContentKind::Feed),
+        "application/rss+xml"
+        | "application/atom+xml"
+        | "application/rdf+xml"
+        | "application/feed+json"
+        | "application/xml"
+        | "text/xml" => Some(ContentKind::Feed),
         _ => None,
     }
 }
@@ -339,7 +378,10 @@ fn resolve(base: &str, location: &str) -> Option<String> {
 fn host_of(url: &str) -> String {
     url::Url::parse(url)
         .ok()
-        .and_then(|u| u.host_str().map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0))))
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| format!("{h}:{}", u.port_or_known_default().unwrap_or(0)))
+        })
         .unwrap_or_default()
 }
 
@@ -365,13 +407,20 @@ impl HostLimiter {
             active = self.freed.wait(active).unwrap_or_else(|e| e.into_inner());
         }
         *active.entry(host.to_string()).or_insert(0) += 1;
-        Slot { limiter: self, host: host.to_string() }
+        Slot {
+            limiter: self,
+            host: host.to_string(),
+        }
     }
 }
 
 impl Drop for Slot<'_> {
     fn drop(&mut self) {
-        let mut active = self.limiter.active.lock().unwrap_or_else(|e| e.into_inner());
+        let mut active = self
+            .limiter
+            .active
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if let Some(n) = active.get_mut(&self.host) {
             *n = n.saturating_sub(1);
             if *n == 0 {

@@ -70,7 +70,10 @@ pub fn article_from_bytes(
     input: &str,
 ) -> Result<(Article, Vec<String>), IngestError> {
     let (html, warning) = decode(bytes, content_type);
-    let mut warnings: Vec<String> = warning.map(|w| format!("{input}: {w}")).into_iter().collect();
+    let mut warnings: Vec<String> = warning
+        .map(|w| format!("{input}: {w}"))
+        .into_iter()
+        .collect();
     let page = extract(&html);
     if page.paragraphs.is_empty() {
         return Err(IngestError::NoContent {
@@ -96,7 +99,8 @@ pub fn decode(bytes: &[u8], content_type: Option<&str>) -> (String, Option<Strin
     let declared = content_type
         .and_then(charset_of)
         .or_else(|| {
-            let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+            let head =
+                String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
             charset_of(&head)
         })
         .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()));
@@ -208,7 +212,8 @@ fn metadata(doc: &Html) -> Page {
             };
             for key in ["property", "name", "itemprop"] {
                 if let Some(k) = el.attr(key) {
-                    meta.entry(k.trim().to_ascii_lowercase()).or_insert_with(|| content.clone());
+                    meta.entry(k.trim().to_ascii_lowercase())
+                        .or_insert_with(|| content.clone());
                 }
             }
         }
@@ -216,14 +221,20 @@ fn metadata(doc: &Html) -> Page {
     let get = |keys: &[&str]| keys.iter().find_map(|k| meta.get(*k).cloned());
     let ld = json_ld(doc);
 
-    let h1 = select_first(doc, "h1").map(|h| clean(&h.text().collect::<String>())).filter(|t| !t.is_empty());
+    let h1 = select_first(doc, "h1")
+        .map(|h| clean(&h.text().collect::<String>()))
+        .filter(|t| !t.is_empty());
     let title_tag = select_first(doc, "title").map(|t| clean(&t.text().collect::<String>()));
     let title = ld
         .headline
         .clone()
         .or_else(|| get(&["og:title", "parsely-title", "twitter:title", "dc.title"]))
         .or(h1)
-        .or_else(|| title_tag.map(|t| strip_site_suffix(&t)).filter(|t| !t.is_empty()));
+        .or_else(|| {
+            title_tag
+                .map(|t| strip_site_suffix(&t))
+                .filter(|t| !t.is_empty())
+        });
 
     let byline_el = selector("[rel=author], .byline, .author, .author-name, [itemprop=author]")
         .and_then(|s| doc.select(&s).next())
@@ -231,7 +242,15 @@ fn metadata(doc: &Html) -> Page {
     let byline = ld
         .author
         .clone()
-        .or_else(|| get(&["author", "parsely-author", "dc.creator", "byl", "sailthru.author"]))
+        .or_else(|| {
+            get(&[
+                "author",
+                "parsely-author",
+                "dc.creator",
+                "byl",
+                "sailthru.author",
+            ])
+        })
         .or_else(|| get(&["article:author"]).filter(|a| !a.starts_with("http")))
         .or(byline_el)
         .map(|b| strip_by(&b))
@@ -257,17 +276,26 @@ fn metadata(doc: &Html) -> Page {
         .published
         .as_deref()
         .and_then(parse_date)
-        .or_else(|| date_keys.iter().find_map(|k| meta.get(*k).and_then(|v| parse_date(v))))
+        .or_else(|| {
+            date_keys
+                .iter()
+                .find_map(|k| meta.get(*k).and_then(|v| parse_date(v)))
+        })
         .or_else(|| {
             let sel = selector("[itemprop=datePublished], time[datetime]")?;
             doc.select(&sel).find_map(|e| {
                 let v = e.value();
-                v.attr("datetime").or(v.attr("content")).and_then(parse_date)
+                v.attr("datetime")
+                    .or(v.attr("content"))
+                    .and_then(parse_date)
             })
         });
 
     let canonical = selector("link[rel=canonical]")
-        .and_then(|s| doc.select(&s).find_map(|e| e.value().attr("href").map(str::trim).map(str::to_string)))
+        .and_then(|s| {
+            doc.select(&s)
+                .find_map(|e| e.value().attr("href").map(str::trim).map(str::to_string))
+        })
         .filter(|u| u.starts_with("http"))
         .or_else(|| get(&["og:url"]))
         .or(ld.url);
@@ -324,12 +352,20 @@ fn json_ld(doc: &Html) -> JsonLd {
             continue;
         };
         if let Some(article) = find_article(&value, 0) {
-            let s = |k: &str| article.get(k).and_then(|v| v.as_str()).map(clean).filter(|v| !v.is_empty());
+            let s = |k: &str| {
+                article
+                    .get(k)
+                    .and_then(|v| v.as_str())
+                    .map(clean)
+                    .filter(|v| !v.is_empty())
+            };
             out.headline = s("headline").or_else(|| s("name"));
             out.published = s("datePublished").or_else(|| s("dateCreated"));
             out.url = s("url").or_else(|| {
                 let m = article.get("mainEntityOfPage")?;
-                m.as_str().map(str::to_string).or_else(|| m.get("@id")?.as_str().map(str::to_string))
+                m.as_str()
+                    .map(str::to_string)
+                    .or_else(|| m.get("@id")?.as_str().map(str::to_string))
             });
             out.author = article.get("author").and_then(author_names);
             return out;
@@ -346,7 +382,8 @@ fn find_article(v: &serde_json::Value, depth: usize) -> Option<&serde_json::Valu
         serde_json::Value::Array(items) => items.iter().find_map(|i| find_article(i, depth + 1)),
         serde_json::Value::Object(map) => {
             let is_article = |t: &serde_json::Value| {
-                t.as_str().is_some_and(|t| t.ends_with("Article") || t == "BlogPosting" || t == "Report")
+                t.as_str()
+                    .is_some_and(|t| t.ends_with("Article") || t == "BlogPosting" || t == "Report")
             };
             let typed = match map.get("@type") {
                 Some(serde_json::Value::Array(ts)) => ts.iter().any(is_article),
@@ -366,7 +403,12 @@ fn author_names(v: &serde_json::Value) -> Option<String> {
     let names: Vec<String> = match v {
         serde_json::Value::Array(items) => items.iter().filter_map(author_names).collect(),
         serde_json::Value::String(s) => vec![clean(s)],
-        serde_json::Value::Object(m) => m.get("name").and_then(|n| n.as_str()).map(clean).into_iter().collect(),
+        serde_json::Value::Object(m) => m
+            .get("name")
+            .and_then(|n| n.as_str())
+            .map(clean)
+            .into_iter()
+            .collect(),
         _ => Vec::new(),
     };
     let names: Vec<String> = names.into_iter().filter(|n| !n.is_empty()).collect();
@@ -375,28 +417,127 @@ fn author_names(v: &serde_json::Value) -> Option<String> {
 
 /// Tags whose whole subtree is never article text.
 const SKIP_TAGS: &[&str] = &[
-    "script", "style", "noscript", "template", "nav", "aside", "footer", "header", "form",
-    "button", "figure", "figcaption", "iframe", "svg", "select", "input", "textarea", "object",
-    "video", "audio", "canvas", "picture", "img", "menu", "dialog", "head", "title", "meta",
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "nav",
+    "aside",
+    "footer",
+    "header",
+    "form",
+    "button",
+    "figure",
+    "figcaption",
+    "iframe",
+    "svg",
+    "select",
+    "input",
+    "textarea",
+    "object",
+    "video",
+    "audio",
+    "canvas",
+    "picture",
+    "img",
+    "menu",
+    "dialog",
+    "head",
+    "title",
+    "meta",
     "link",
 ];
 
 /// Tags that start and end a paragraph.
 const BLOCK_TAGS: &[&str] = &[
-    "p", "div", "section", "article", "main", "li", "ul", "ol", "dl", "dt", "dd", "blockquote",
-    "h1", "h2", "h3", "h4", "h5", "h6", "pre", "table", "thead", "tbody", "tr", "td", "th",
-    "hr", "address", "center", "body", "html",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "li",
+    "ul",
+    "ol",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "td",
+    "th",
+    "hr",
+    "address",
+    "center",
+    "body",
+    "html",
 ];
 
 /// Class/id words that mark boilerplate (matched against whole words of class and id).
 const BOILERPLATE_WORDS: &[&str] = &[
-    "ad", "ads", "adslot", "advert", "advertisement", "advertising", "banner", "breadcrumb",
-    "breadcrumbs", "byline", "caption", "comment", "comments", "commentlist", "consent",
-    "cookie", "cookies", "credit", "credits", "dateline", "disqus", "footer", "masthead", "menu",
-    "nav", "navbar", "navigation", "newsletter", "outbrain", "paywall", "popular", "promo",
-    "recirculation", "recommended", "related", "share", "sharing", "sidebar", "signup",
-    "social", "sponsor", "sponsored", "subscribe", "subscription", "tags", "taboola", "toolbar",
-    "trending", "widget", "dateline", "timestamp", "author", "topbar", "hidden",
+    "ad",
+    "ads",
+    "adslot",
+    "advert",
+    "advertisement",
+    "advertising",
+    "banner",
+    "breadcrumb",
+    "breadcrumbs",
+    "byline",
+    "caption",
+    "comment",
+    "comments",
+    "commentlist",
+    "consent",
+    "cookie",
+    "cookies",
+    "credit",
+    "credits",
+    "dateline",
+    "disqus",
+    "footer",
+    "masthead",
+    "menu",
+    "nav",
+    "navbar",
+    "navigation",
+    "newsletter",
+    "outbrain",
+    "paywall",
+    "popular",
+    "promo",
+    "recirculation",
+    "recommended",
+    "related",
+    "share",
+    "sharing",
+    "sidebar",
+    "signup",
+    "social",
+    "sponsor",
+    "sponsored",
+    "subscribe",
+    "subscription",
+    "tags",
+    "taboola",
+    "toolbar",
+    "trending",
+    "widget",
+    "dateline",
+    "timestamp",
+    "author",
+    "topbar",
+    "hidden",
 ];
 
 fn is_boilerplate_element(el: &scraper::node::Element) -> bool {
@@ -404,11 +545,18 @@ fn is_boilerplate_element(el: &scraper::node::Element) -> bool {
         return true;
     }
     if let Some(role) = el.attr("role") {
-        if matches!(role, "navigation" | "banner" | "contentinfo" | "complementary" | "dialog" | "alert") {
+        if matches!(
+            role,
+            "navigation" | "banner" | "contentinfo" | "complementary" | "dialog" | "alert"
+        ) {
             return true;
         }
     }
-    let names = format!("{} {}", el.attr("class").unwrap_or(""), el.attr("id").unwrap_or(""));
+    let names = format!(
+        "{} {}",
+        el.attr("class").unwrap_or(""),
+        el.attr("id").unwrap_or("")
+    );
     names
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
@@ -457,7 +605,13 @@ impl Walker {
                 Node::Text(t) => {
                     let t: &str = t;
                     // Source newlines are whitespace in HTML; only <br> breaks lines.
-                    self.current.extend(t.chars().map(|c| if c == '\n' || c == '\r' { ' ' } else { c }));
+                    self.current.extend(t.chars().map(|c| {
+                        if c == '\n' || c == '\r' {
+                            ' '
+                        } else {
+                            c
+                        }
+                    }));
                     if self.in_link > 0 {
                         self.link_chars += t.trim().chars().count();
                     }
@@ -484,7 +638,11 @@ impl Walker {
         let raw = std::mem::take(&mut self.current);
         let link_chars = std::mem::take(&mut self.link_chars);
         let has_time = std::mem::take(&mut self.has_time);
-        let chunks: Vec<String> = split_on_blank_lines(&raw).into_iter().map(|c| clean(&c)).filter(|c| !c.is_empty()).collect();
+        let chunks: Vec<String> = split_on_blank_lines(&raw)
+            .into_iter()
+            .map(|c| clean(&c))
+            .filter(|c| !c.is_empty())
+            .collect();
         let total: usize = chunks.iter().map(|c| c.chars().count()).sum();
         if total == 0 {
             return;
@@ -530,10 +688,29 @@ fn split_on_blank_lines(raw: &str) -> Vec<String> {
 fn is_boilerplate_paragraph(p: &str, page: &Page) -> bool {
     let lower = p.to_lowercase();
     const PREFIXES: &[&str] = &[
-        "read more", "related:", "related stories", "see also", "advertisement", "sign up",
-        "subscribe", "share this", "follow us", "click here", "most read", "you might also like",
-        "recommended", "get the ", "download our app", "this article was", "share on ",
-        "photograph:", "photo:", "image:", "credit:", "copyright ", "©",
+        "read more",
+        "related:",
+        "related stories",
+        "see also",
+        "advertisement",
+        "sign up",
+        "subscribe",
+        "share this",
+        "follow us",
+        "click here",
+        "most read",
+        "you might also like",
+        "recommended",
+        "get the ",
+        "download our app",
+        "this article was",
+        "share on ",
+        "photograph:",
+        "photo:",
+        "image:",
+        "credit:",
+        "copyright ",
+        "©",
     ];
     if PREFIXES.iter().any(|pre| lower.starts_with(pre)) && p.chars().count() < 200 {
         return true;
@@ -545,7 +722,8 @@ fn is_boilerplate_paragraph(p: &str, page: &Page) -> bool {
     }
     if let Some(byline) = &page.byline {
         let stripped = strip_by(p);
-        if stripped == *byline || (p.chars().count() < 80 && stripped.starts_with(byline.as_str())) {
+        if stripped == *byline || (p.chars().count() < 80 && stripped.starts_with(byline.as_str()))
+        {
             return true;
         }
     }

@@ -42,7 +42,10 @@ pub struct JsonlReader<R> {
 }
 
 /// Opens a JSONL file for streaming.
-pub fn open(path: &Path, opts: &IngestOptions) -> Result<JsonlReader<BufReader<File>>, IngestError> {
+pub fn open(
+    path: &Path,
+    opts: &IngestOptions,
+) -> Result<JsonlReader<BufReader<File>>, IngestError> {
     let file = File::open(path).map_err(|e| IngestError::io(path, e))?;
     Ok(JsonlReader::new(BufReader::new(file), path, opts))
 }
@@ -84,7 +87,10 @@ impl<R: BufRead> JsonlReader<R> {
         if buf.last() != Some(&b'\n') && buf.len() as u64 > limit {
             // Skip the rest of this line in bounded chunks.
             loop {
-                let chunk = self.reader.fill_buf().map_err(|e| IngestError::io(&self.path, e))?;
+                let chunk = self
+                    .reader
+                    .fill_buf()
+                    .map_err(|e| IngestError::io(&self.path, e))?;
                 if chunk.is_empty() {
                     break;
                 }

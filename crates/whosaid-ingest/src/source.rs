@@ -90,7 +90,9 @@ pub fn open(spec: &str, opts: &IngestOptions) -> Result<Source, IngestError> {
             items: walk_folder(path.to_path_buf(), opts.clone()),
         });
     }
-    let kind = classify_file(path).map_err(|e| IngestError::io(path, e))?.unwrap_or(SourceKind::Text);
+    let kind = classify_file(path)
+        .map_err(|e| IngestError::io(path, e))?
+        .unwrap_or(SourceKind::Text);
     Ok(Source {
         kind,
         validators: None,
@@ -122,8 +124,12 @@ fn open_url(url: &str, opts: &IngestOptions) -> Result<Source, IngestError> {
                     })
                 }
                 ContentKind::Html => {
-                    let (mut article, warnings) =
-                        html::article_from_bytes(&page.body, page.content_type.as_deref(), &page.url, &page.url)?;
+                    let (mut article, warnings) = html::article_from_bytes(
+                        &page.body,
+                        page.content_type.as_deref(),
+                        &page.url,
+                        &page.url,
+                    )?;
                     article.url = Some(page.url.clone());
                     article.source = Some(page.url.clone());
                     let mut item = Ingested::new(article, Origin::Url { url: page.url });
@@ -162,16 +168,20 @@ fn open_file(path: &Path, kind: SourceKind, opts: &IngestOptions) -> Items {
             };
             match feed::parse(&bytes, &input) {
                 Ok(parsed) => {
-                    let fetcher = opts.fetch_entry_pages.then(|| Fetcher::new(opts.fetch.clone()));
+                    let fetcher = opts
+                        .fetch_entry_pages
+                        .then(|| Fetcher::new(opts.fetch.clone()));
                     Box::new(feed::entries(parsed, input, fetcher, opts))
                 }
                 Err(e) => one(Err(e)),
             }
         }
-        SourceKind::Folder | SourceKind::WebPage | SourceKind::WebFeed => one(Err(IngestError::Unsupported {
-            input: path.display().to_string(),
-            reason: "not a file".to_string(),
-        })),
+        SourceKind::Folder | SourceKind::WebPage | SourceKind::WebFeed => {
+            one(Err(IngestError::Unsupported {
+                input: path.display().to_string(),
+                reason: "not a file".to_string(),
+            }))
+        }
     }
 }
 
@@ -187,8 +197,13 @@ fn walk_folder(root: PathBuf, opts: IngestOptions) -> Items {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.clone());
-                let io = e.into_io_error().unwrap_or_else(|| std::io::Error::other("filesystem loop"));
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| root.clone());
+                let io = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("filesystem loop"));
                 return Box::new(std::iter::once(Err(IngestError::io(path, io))));
             }
         };
@@ -209,23 +224,29 @@ fn walk_folder(root: PathBuf, opts: IngestOptions) -> Items {
 
 /// Decides a file's format by extension, then by its first bytes. `None`: not ours.
 pub fn classify_file(path: &Path) -> std::io::Result<Option<SourceKind>> {
-    let name = path.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
-    let by_ext = if name.ends_with(".warc") || name.ends_with(".warc.gz") || name.ends_with(".arc.gz") {
-        Some(SourceKind::Warc)
-    } else {
-        match name.rsplit_once('.').map(|(_, e)| e) {
-            Some("txt" | "text") => Some(SourceKind::Text),
-            Some("html" | "htm" | "xhtml") => Some(SourceKind::Html),
-            Some("xml" | "rss" | "atom") => Some(SourceKind::Feed),
-            Some("jsonl" | "ndjson") => Some(SourceKind::Jsonl),
-            _ => None,
-        }
-    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let by_ext =
+        if name.ends_with(".warc") || name.ends_with(".warc.gz") || name.ends_with(".arc.gz") {
+            Some(SourceKind::Warc)
+        } else {
+            match name.rsplit_once('.').map(|(_, e)| e) {
+                Some("txt" | "text") => Some(SourceKind::Text),
+                Some("html" | "htm" | "xhtml") => Some(SourceKind::Html),
+                Some("xml" | "rss" | "atom") => Some(SourceKind::Feed),
+                Some("jsonl" | "ndjson") => Some(SourceKind::Jsonl),
+                _ => None,
+            }
+        };
     if by_ext.is_some() {
         return Ok(by_ext);
     }
     let mut head = Vec::with_capacity(1024);
-    std::fs::File::open(path)?.take(1024).read_to_end(&mut head)?;
+    std::fs::File::open(path)?
+        .take(1024)
+        .read_to_end(&mut head)?;
     Ok(sniff(&head))
 }
 

@@ -126,7 +126,9 @@ impl WarcReader {
                     None => return Err(self.error("truncated header (end of file)")),
                     Some(line) if line.is_empty() => break,
                     Some(line) => match line.split_once(':') {
-                        Some((k, v)) => headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string())),
+                        Some((k, v)) => {
+                            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()))
+                        }
                         None => return Err(self.error(format!("malformed header line {line:?}"))),
                     },
                 }
@@ -154,9 +156,9 @@ impl WarcReader {
                 let skipped = io::copy(&mut (&mut self.reader).take(length), &mut io::sink())
                     .map_err(|e| self.error(format!("read error in block: {e}")))?;
                 if skipped < length {
-                    return Err(self.error(format!(
-                        "truncated: block has {skipped} of {length} bytes"
-                    )));
+                    return Err(
+                        self.error(format!("truncated: block has {skipped} of {length} bytes"))
+                    );
                 }
                 self.skip_record_end()?;
                 if wanted {
@@ -198,15 +200,19 @@ impl WarcReader {
             let id = uri
                 .clone()
                 .unwrap_or_else(|| format!("{}#{}", self.path.display(), self.record));
-            let (mut article, warnings) =
-                match html::article_from_bytes(&payload, payload_type.as_deref(), &id, &origin.to_string()) {
-                    Ok(r) => r,
-                    Err(_) => {
-                        // The record was read whole, so the stream is still aligned.
-                        self.recoverable = true;
-                        return Err(self.error("no article text found in the HTML"));
-                    }
-                };
+            let (mut article, warnings) = match html::article_from_bytes(
+                &payload,
+                payload_type.as_deref(),
+                &id,
+                &origin.to_string(),
+            ) {
+                Ok(r) => r,
+                Err(_) => {
+                    // The record was read whole, so the stream is still aligned.
+                    self.recoverable = true;
+                    return Err(self.error("no article text found in the HTML"));
+                }
+            };
             if uri.is_some() {
                 article.url = uri;
             }
@@ -272,9 +278,12 @@ fn is_html_type(content_type: &str) -> bool {
     ct.starts_with("text/html") || ct.starts_with("application/xhtml")
 }
 
+/// An HTTP response body and its content type.
+type HttpPayload = (Vec<u8>, Option<String>);
+
 /// Splits an HTTP response block into (body, content type). `Ok(None)` for responses
 /// that are not articles: a non-2xx status or a non-HTML content type.
-fn parse_http_response(block: &[u8], limit: u64) -> Result<Option<(Vec<u8>, Option<String>)>, String> {
+fn parse_http_response(block: &[u8], limit: u64) -> Result<Option<HttpPayload>, String> {
     let (head_end, body_start) = match memchr::memmem::find(block, b"\r\n\r\n") {
         Some(i) => (i, i + 4),
         None => match memchr::memmem::find(block, b"\n\n") {
@@ -323,7 +332,9 @@ fn parse_http_response(block: &[u8], limit: u64) -> Result<Option<(Vec<u8>, Opti
             .read_to_end(&mut out)
             .map_err(|e| format!("bad gzip payload: {e}"))?;
         if n as u64 > limit {
-            return Err(format!("gzip payload expands past the limit of {limit} bytes"));
+            return Err(format!(
+                "gzip payload expands past the limit of {limit} bytes"
+            ));
         }
         body = out;
     }

@@ -8,7 +8,9 @@ use std::net::{TcpListener, TcpStream};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use whosaid_ingest::{open, FetchOptions, FetchOutcome, Fetcher, IngestError, IngestOptions, SourceKind, Validators};
+use whosaid_ingest::{
+    open, FetchOptions, FetchOutcome, Fetcher, IngestError, IngestOptions, SourceKind, Validators,
+};
 
 /// One request as the handler sees it.
 struct Request {
@@ -88,7 +90,10 @@ fn serve(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>, handler: &Hand
     };
     let r = handler(&Request { path, headers }, n);
     let mut out = format!("HTTP/1.1 {} X\r\nConnection: close\r\n", r.status).into_bytes();
-    let has_len = r.headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
+    let has_len = r
+        .headers
+        .iter()
+        .any(|(k, _)| k.eq_ignore_ascii_case("content-length"));
     for (k, v) in &r.headers {
         out.extend(format!("{k}: {v}\r\n").bytes());
     }
@@ -123,10 +128,12 @@ fn page_html(n: usize) -> String {
 }
 
 fn rss(base: &str) -> String {
-    format!(r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Test feed</title><link>{base}/</link><description>d</description>
+    format!(
+        r#"<?xml version="1.0"?><rss version="2.0"><channel><title>Test feed</title><link>{base}/</link><description>d</description>
 <item><title>One</title><link>{base}/story/1</link><pubDate>Wed, 06 Mar 2024 10:00:00 +0000</pubDate><description>Short teaser one.</description></item>
 <item><title>Two</title><link>{base}/story/2</link><pubDate>Thu, 07 Mar 2024 10:00:00 +0000</pubDate><description>Short teaser two.</description></item>
-</channel></rss>"#)
+</channel></rss>"#
+    )
 }
 
 #[test]
@@ -134,15 +141,29 @@ fn feed_fetched_entry_pages_fetched_then_304_with_etag_on_rerun() {
     let server = Server::start(|req, _| {
         if req.path == "/feed.xml" {
             if req.headers.get("if-none-match").map(String::as_str) == Some("\"v1\"") {
-                return Response { status: 304, headers: vec![("ETag".into(), "\"v1\"".into())], body: vec![] };
+                return Response {
+                    status: 304,
+                    headers: vec![("ETag".into(), "\"v1\"".into())],
+                    body: vec![],
+                };
             }
-            let base = format!("http://{}", req.headers.get("host").cloned().unwrap_or_default());
+            let base = format!(
+                "http://{}",
+                req.headers.get("host").cloned().unwrap_or_default()
+            );
             let mut r = resp(200, "application/rss+xml", rss(&base));
             r.headers.push(("ETag".into(), "\"v1\"".into()));
-            r.headers.push(("Last-Modified".into(), "Thu, 07 Mar 2024 10:00:00 GMT".into()));
+            r.headers.push((
+                "Last-Modified".into(),
+                "Thu, 07 Mar 2024 10:00:00 GMT".into(),
+            ));
             return r;
         }
-        match req.path.strip_prefix("/story/").and_then(|n| n.parse::<usize>().ok()) {
+        match req
+            .path
+            .strip_prefix("/story/")
+            .and_then(|n| n.parse::<usize>().ok())
+        {
             Some(n) => resp(200, "text/html; charset=utf-8", page_html(n)),
             None => resp(404, "text/plain", "nope"),
         }
@@ -152,20 +173,42 @@ fn feed_fetched_entry_pages_fetched_then_304_with_etag_on_rerun() {
     assert_eq!(source.kind(), SourceKind::WebFeed);
     let validators = source.validators().cloned().unwrap();
     assert_eq!(validators.etag.as_deref(), Some("\"v1\""));
-    assert_eq!(validators.last_modified.as_deref(), Some("Thu, 07 Mar 2024 10:00:00 GMT"));
+    assert_eq!(
+        validators.last_modified.as_deref(),
+        Some("Thu, 07 Mar 2024 10:00:00 GMT")
+    );
     let items: Vec<_> = source.collect::<Result<_, _>>().unwrap();
     assert_eq!(items.len(), 2);
-    assert_eq!(items[0].article.title.as_deref(), Some("One"), "feed title wins");
-    assert!(items[0].article.text.starts_with("Paragraph one of story 1"), "{}", items[0].article.text);
-    assert!(items[0].article.text.contains("\n\nParagraph two of story 1"));
+    assert_eq!(
+        items[0].article.title.as_deref(),
+        Some("One"),
+        "feed title wins"
+    );
+    assert!(
+        items[0]
+            .article
+            .text
+            .starts_with("Paragraph one of story 1"),
+        "{}",
+        items[0].article.text
+    );
+    assert!(items[0]
+        .article
+        .text
+        .contains("\n\nParagraph two of story 1"));
     assert!(!items[0].article.text.contains("Home"));
-    assert_eq!(items[1].article.url.as_deref(), Some(server.url("/story/2").as_str()));
+    assert_eq!(
+        items[1].article.url.as_deref(),
+        Some(server.url("/story/2").as_str())
+    );
     assert_eq!(server.hits("/story/1"), 1);
     assert_eq!(server.hits("/story/2"), 1);
 
     // Re-run with the stored validators: 304, nothing yielded, validators kept.
     let mut rerun = opts();
-    rerun.validators.insert(feed_url.clone(), validators.clone());
+    rerun
+        .validators
+        .insert(feed_url.clone(), validators.clone());
     let source = open(&feed_url, &rerun).unwrap();
     assert!(source.not_modified());
     assert_eq!(source.validators(), Some(&validators));
@@ -177,7 +220,10 @@ fn feed_fetched_entry_pages_fetched_then_304_with_etag_on_rerun() {
 #[test]
 fn a_single_page_url_is_extracted() {
     let server = Server::start(|_, _| resp(200, "text/html", page_html(9)));
-    let items: Vec<_> = open(&server.url("/p"), &opts()).unwrap().collect::<Result<_, _>>().unwrap();
+    let items: Vec<_> = open(&server.url("/p"), &opts())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].article.id, server.url("/p"));
     assert!(items[0].article.text.contains("story 9"));
@@ -185,33 +231,74 @@ fn a_single_page_url_is_extracted() {
 
 #[test]
 fn server_error_is_retried_then_succeeds() {
-    let server = Server::start(|_, n| if n < 3 { resp(503, "text/plain", "busy") } else { resp(200, "text/html", page_html(1)) });
+    let server = Server::start(|_, n| {
+        if n < 3 {
+            resp(503, "text/plain", "busy")
+        } else {
+            resp(200, "text/html", page_html(1))
+        }
+    });
     let fetcher = Fetcher::new(quick());
     match fetcher.fetch(&server.url("/flaky"), None).unwrap() {
-        FetchOutcome::Fetched(page) => assert!(String::from_utf8_lossy(&page.body).contains("story 1")),
+        FetchOutcome::Fetched(page) => {
+            assert!(String::from_utf8_lossy(&page.body).contains("story 1"))
+        }
         other => panic!("{other:?}"),
     }
     assert_eq!(server.hits("/flaky"), 3);
 
     let always = Server::start(|_, _| resp(500, "text/plain", "down"));
     let err = fetcher.fetch(&always.url("/down"), None).unwrap_err();
-    assert!(matches!(err, IngestError::HttpStatus { status: 500, attempts: 4, .. }), "{err}");
-    assert!(err.to_string().contains("/down: HTTP status 500 after 4 attempts"), "{err}");
+    assert!(
+        matches!(
+            err,
+            IngestError::HttpStatus {
+                status: 500,
+                attempts: 4,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("/down: HTTP status 500 after 4 attempts"),
+        "{err}"
+    );
 }
 
 #[test]
 fn not_found_is_not_retried() {
     let server = Server::start(|_, _| resp(404, "text/html", "<p>gone</p>"));
-    let err = Fetcher::new(quick()).fetch(&server.url("/missing"), None).unwrap_err();
-    assert!(matches!(err, IngestError::HttpStatus { status: 404, attempts: 1, .. }), "{err}");
-    assert_eq!(err.to_string(), format!("{}: HTTP status 404", server.url("/missing")));
+    let err = Fetcher::new(quick())
+        .fetch(&server.url("/missing"), None)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            IngestError::HttpStatus {
+                status: 404,
+                attempts: 1,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("{}: HTTP status 404", server.url("/missing"))
+    );
     assert_eq!(server.hits("/missing"), 1);
 }
 
 #[test]
 fn redirects_are_followed_and_loops_named() {
     let server = Server::start(|req, _| {
-        let to = |loc: &str| Response { status: 302, headers: vec![("Location".into(), loc.into())], body: vec![] };
+        let to = |loc: &str| Response {
+            status: 302,
+            headers: vec![("Location".into(), loc.into())],
+            body: vec![],
+        };
         match req.path.as_str() {
             "/old" => to("/new"),
             "/new" => resp(200, "text/html", page_html(2)),
@@ -233,9 +320,15 @@ fn redirects_are_followed_and_loops_named() {
 #[test]
 fn non_html_content_type_is_rejected() {
     let server = Server::start(|_, _| resp(200, "application/pdf", b"%PDF-1.4".to_vec()));
-    let err = Fetcher::new(quick()).fetch(&server.url("/doc.pdf"), None).unwrap_err();
+    let err = Fetcher::new(quick())
+        .fetch(&server.url("/doc.pdf"), None)
+        .unwrap_err();
     assert!(matches!(err, IngestError::ContentType { .. }), "{err}");
-    assert!(err.to_string().contains("unsupported content type \"application/pdf\""), "{err}");
+    assert!(
+        err.to_string()
+            .contains("unsupported content type \"application/pdf\""),
+        "{err}"
+    );
 }
 
 #[test]
@@ -246,7 +339,10 @@ fn oversized_body_and_gzip_bomb_are_rejected() {
         e.write_all(&vec![b' '; 8 * 1024 * 1024]).unwrap();
         e.finish().unwrap()
     };
-    assert!(bomb.len() < limit / 2, "the compressed bomb itself is under the limit");
+    assert!(
+        bomb.len() < limit / 2,
+        "the compressed bomb itself is under the limit"
+    );
     let server = Server::start(move |req, _| match req.path.as_str() {
         "/big" => resp(200, "text/html", vec![b'a'; 200 * 1024]),
         "/big-unannounced" => Response {
@@ -256,34 +352,69 @@ fn oversized_body_and_gzip_bomb_are_rejected() {
         },
         "/bomb" => Response {
             status: 200,
-            headers: vec![("Content-Type".into(), "text/html".into()), ("Content-Encoding".into(), "gzip".into())],
+            headers: vec![
+                ("Content-Type".into(), "text/html".into()),
+                ("Content-Encoding".into(), "gzip".into()),
+            ],
             body: bomb.clone(),
         },
         _ => resp(404, "text/plain", ""),
     });
-    let fetcher = Fetcher::new(FetchOptions { max_body_bytes: limit as u64, ..quick() });
+    let fetcher = Fetcher::new(FetchOptions {
+        max_body_bytes: limit as u64,
+        ..quick()
+    });
     for path in ["/big", "/big-unannounced", "/bomb"] {
         let err = fetcher.fetch(&server.url(path), None).unwrap_err();
-        assert!(matches!(err, IngestError::BodyTooLarge { .. }), "{path}: {err}");
-        assert!(err.to_string().contains("exceeds the limit of 65536 bytes"), "{err}");
+        assert!(
+            matches!(err, IngestError::BodyTooLarge { .. }),
+            "{path}: {err}"
+        );
+        assert!(
+            err.to_string().contains("exceeds the limit of 65536 bytes"),
+            "{err}"
+        );
     }
 }
 
 #[test]
 fn unreachable_host_is_a_clear_error() {
     // Bind then drop a listener: its port is now closed.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let url = format!("http://127.0.0.1:{port}/feed");
-    let err = open(&url, &IngestOptions { fetch: FetchOptions { max_retries: 1, ..quick() }, ..Default::default() }).unwrap_err();
-    assert!(matches!(err, IngestError::Fetch { attempts: 2, .. }), "{err}");
+    let err = open(
+        &url,
+        &IngestOptions {
+            fetch: FetchOptions {
+                max_retries: 1,
+                ..quick()
+            },
+            ..Default::default()
+        },
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, IngestError::Fetch { attempts: 2, .. }),
+        "{err}"
+    );
     let msg = err.to_string();
-    assert!(msg.starts_with(&url) && msg.contains("failed after 2 attempt"), "{msg}");
+    assert!(
+        msg.starts_with(&url) && msg.contains("failed after 2 attempt"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn entry_page_failure_is_an_error_for_that_entry_only() {
     let server = Server::start(|req, _| {
-        let base = format!("http://{}", req.headers.get("host").cloned().unwrap_or_default());
+        let base = format!(
+            "http://{}",
+            req.headers.get("host").cloned().unwrap_or_default()
+        );
         match req.path.as_str() {
             "/feed" => resp(200, "application/rss+xml", rss(&base)),
             "/story/1" => resp(404, "text/html", ""),
@@ -293,7 +424,10 @@ fn entry_page_failure_is_an_error_for_that_entry_only() {
     let items: Vec<_> = open(&server.url("/feed"), &opts()).unwrap().collect();
     assert_eq!(items.len(), 2);
     let err = items[0].as_ref().unwrap_err();
-    assert!(err.to_string().contains("/story/1: HTTP status 404"), "{err}");
+    assert!(
+        err.to_string().contains("/story/1: HTTP status 404"),
+        "{err}"
+    );
     assert!(items[1].is_ok());
 }
 
@@ -312,7 +446,10 @@ fn per_host_limit_serialises_requests() {
         f.lock().unwrap().0 -= 1;
         resp(200, "text/html", page_html(3))
     });
-    let fetcher = Fetcher::new(FetchOptions { per_host_concurrency: 1, ..quick() });
+    let fetcher = Fetcher::new(FetchOptions {
+        per_host_concurrency: 1,
+        ..quick()
+    });
     let handles: Vec<_> = (0..4)
         .map(|i| {
             let (fetcher, url) = (fetcher.clone(), server.url(&format!("/p{i}")));
@@ -330,16 +467,34 @@ fn user_agent_names_whosaid_and_validators_are_sent() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let s = seen.clone();
     let server = Server::start(move |req, _| {
-        s.lock().unwrap().push((req.headers.get("user-agent").cloned(), req.headers.get("if-modified-since").cloned()));
-        Response { status: 304, headers: vec![], body: vec![] }
+        s.lock().unwrap().push((
+            req.headers.get("user-agent").cloned(),
+            req.headers.get("if-modified-since").cloned(),
+        ));
+        Response {
+            status: 304,
+            headers: vec![],
+            body: vec![],
+        }
     });
-    let prior = Validators { etag: None, last_modified: Some("Wed, 06 Mar 2024 10:00:00 GMT".into()) };
-    match Fetcher::new(quick()).fetch(&server.url("/x"), Some(&prior)).unwrap() {
+    let prior = Validators {
+        etag: None,
+        last_modified: Some("Wed, 06 Mar 2024 10:00:00 GMT".into()),
+    };
+    match Fetcher::new(quick())
+        .fetch(&server.url("/x"), Some(&prior))
+        .unwrap()
+    {
         FetchOutcome::NotModified { validators, .. } => assert_eq!(validators, prior),
         other => panic!("{other:?}"),
     }
     let seen = seen.lock().unwrap();
-    assert!(seen[0].0.as_deref().is_some_and(|ua| ua.starts_with("whosaid/")), "{seen:?}");
+    assert!(
+        seen[0]
+            .0
+            .as_deref()
+            .is_some_and(|ua| ua.starts_with("whosaid/")),
+        "{seen:?}"
+    );
     assert_eq!(seen[0].1.as_deref(), Some("Wed, 06 Mar 2024 10:00:00 GMT"));
 }
-
