@@ -65,6 +65,9 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         return None;
     }
     let verb = lexicon::cue_verb(doc.tok_text(i))?;
+    if t.lex.contains(Lex::WEAK_CUE) && !(i + 1 < doc.tokens.len() && lower_eq(doc, i + 1, "that")) {
+        return None;
+    }
     if i > 0 {
         let p = doc.tokens[i - 1];
         let ptxt = doc.tok_text(i - 1);
@@ -619,7 +622,13 @@ fn attribution_before(
         if in_quote[i].is_some() {
             return None;
         }
-        if cue_at(doc, i).is_some() {
+        if let Some(verb) = cue_at(doc, i) {
+            if verb.form == VerbForm::Gerund {
+                // "…, saying: “…”" — the clause's subject speaks
+                return np_right(doc, lo, i)
+                    .filter(|np| np.start == lo)
+                    .map(|np| ((i, i + 1), np));
+            }
             if let Some(np) = speaker_before_verb(doc, i, lo) {
                 return Some(((i, i + 1), np));
             }
@@ -645,7 +654,33 @@ fn reported_speech(
         let (lo, hi) = (s.tok_start, s.tok_end);
         let mut i = lo;
         while i < hi {
-            if used[i] || in_quote[i].is_some() {
+            if in_quote[i].is_some() {
+                i += 1;
+                continue;
+            }
+            // a verb a quote already used may still introduce reported speech after
+            // "that": "“…,” she told the paper that Gore plans to skip it."
+            if used[i] {
+                if let Some(verb) = cue_at(doc, i) {
+                    if let Some(t) = (i + 1..hi.min(i + 8)).find(|&k| lower_eq(doc, k, "that")) {
+                        let end = trim_end(doc, t + 1, hi);
+                        if end > t + 3 && (i + 1..t).all(|k| adjunct_word(doc, k)) {
+                            let _ = verb;
+                            let sp = cands.iter().rev().find(|c| c.cue == Some((doc.tokens[i].start, doc.tokens[i].end))).and_then(|c| c.speaker);
+                            if let Some(np) = sp {
+                                cands.push(Candidate {
+                                    kind: span_kind(doc, t + 1, end, in_quote, quotes),
+                                    start: doc.tokens[t + 1].start,
+                                    end: doc.tokens[end - 1].end,
+                                    cue: Some((doc.tokens[i].start, doc.tokens[i].end)),
+                                    speaker: Some(np),
+                                    inherit: false,
+                                    confidence: 0.7,
+                                });
+                            }
+                        }
+                    }
+                }
                 i += 1;
                 continue;
             }
@@ -725,7 +760,7 @@ fn according_to(
         if let Some((_, re)) = np.role_after {
             k = re;
         }
-        while k < hi && !is_punct(doc, k, ",") && k - np.end < 8 {
+        while k < hi && !is_punct(doc, k, ",") && k - np.end < 25 {
             k += 1;
         }
         if k >= hi || !is_punct(doc, k, ",") {

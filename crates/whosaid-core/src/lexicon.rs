@@ -26,6 +26,8 @@ impl Lex {
     pub const NOMINAL_CUE: Lex = Lex(1 << 12);
     pub const TIME: Lex = Lex(1 << 13);
     pub const ADVERB: Lex = Lex(1 << 14);
+    /// A reporting-verb form that is a cue only before "that".
+    pub const WEAK_CUE: Lex = Lex(1 << 15);
 
     pub const fn empty() -> Lex {
         Lex(0)
@@ -99,6 +101,7 @@ const PLACES: &str = include_str!("../lexicon/places.txt");
 const DEMONYMS: &str = include_str!("../lexicon/demonyms.txt");
 const FIRST_NAMES: &str = include_str!("../lexicon/first_names.txt");
 const FUNCTION_WORDS: &str = include_str!("../lexicon/function_words.txt");
+const WEAK_CUE_FORMS: &str = include_str!("../lexicon/weak_cue_forms.txt");
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "who"];
 const DETERMINERS: &[&str] = &[
@@ -280,6 +283,9 @@ impl Lexicon {
         }
         for w in data_lines(NOMINAL_CUES) {
             add(w, Lex::NOMINAL_CUE);
+        }
+        for w in data_lines(WEAK_CUE_FORMS) {
+            add(w, Lex::WEAK_CUE);
         }
         for w in PRONOUNS {
             add(w, Lex::PRONOUN);
