@@ -23,43 +23,44 @@
 //! Offsets are bytes into the text, always on char boundaries.
 
 use crate::model::Quantity;
-use crate::time::{is_month_word, next_token, Kind, Tok};
-use std::collections::HashSet;
+use crate::time::{is_month_word, next_token, prev_token, Kind, Starts, Tok};
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// Every quantity in `text`, in order, with byte offsets.
 pub fn find_quantities(text: &str) -> Vec<Quantity> {
     let lex = lexicon();
     let mut out = Vec::new();
-    let mut back = Back::default();
+    // Nothing before `floor` belongs to a new quantity: it ends the last one found.
+    let mut floor = 0;
     let mut pos = 0;
-    while let Some(tok) = next_token(text, pos) {
+    // Digits and number words are rare in prose: the scan looks only at the first letter
+    // of each word, and reads the words around only where a number may start. Each scan
+    // starts after what the last one read, so a long run of digits is one candidate.
+    while let Some(start) = lex.starts.next(text, pos) {
+        let Some(tok) = next_token(text, start) else {
+            break;
+        };
         pos = tok.end;
+        let back = Back::before(text, start, floor);
         let step = match tok.kind {
-            Kind::Digits => at_digits(text, lex, tok, &back),
-            Kind::Mixed if text.as_bytes()[tok.start].is_ascii_digit() => {
+            Kind::Digits | Kind::Mixed if text.as_bytes()[start].is_ascii_digit() => {
                 at_digits(text, lex, tok, &back)
             }
-            Kind::Alpha => at_word(text, lex, tok, &back),
+            Kind::Alpha => at_word(text, lex, tok, &back, floor),
             _ => Step::Nothing,
         };
         match step {
-            Step::Nothing => back.push(tok),
-            Step::Skip(end) => {
-                pos = pos.max(end);
-                // Remember the skipped digits: a number right after them is one more
-                // group of the same phone number or identifier ("0207 946").
-                back.clear();
-                back.push(Tok {
-                    start: tok.start,
-                    end: pos,
-                    kind: Kind::Digits,
-                });
-            }
+            Step::Nothing => {}
+            // Not raising `floor` here keeps the skipped digits visible to the next number,
+            // which is then one more group of the same phone number ("0207 946").
+            Step::Skip(end) => pos = pos.max(end),
             Step::Found(q) => {
                 pos = pos.max(q.end);
+                floor = q.end;
                 out.push(q);
-                back.clear();
             }
         }
     }
@@ -75,32 +76,48 @@ enum Step {
 }
 
 // ---------------------------------------------------------------------------------------
-// Looking back: the last few tokens, newest first.
+// Looking back: the few tokens before a number, nearest first.
 
 const BACK: usize = 6;
 
-#[derive(Default)]
-struct Back {
-    toks: [Option<Tok>; BACK],
-    head: usize,
+/// Read lazily: most numbers need one token of context, a few need five ("as many as
+/// US$5").
+struct Back<'t> {
+    text: &'t str,
+    floor: usize,
+    toks: RefCell<[Option<Tok>; BACK]>,
+    /// How many of `toks` are read, and where reading goes on.
+    read: Cell<(usize, usize)>,
 }
 
-impl Back {
-    fn push(&mut self, tok: Tok) {
-        self.head = (self.head + 1) % BACK;
-        self.toks[self.head] = Some(tok);
+impl<'t> Back<'t> {
+    fn before(text: &'t str, i: usize, floor: usize) -> Back<'t> {
+        Back {
+            text,
+            floor,
+            toks: RefCell::new([None; BACK]),
+            read: Cell::new((0, i)),
+        }
     }
 
-    fn clear(&mut self) {
-        self.toks = [None; BACK];
-    }
-
-    /// The `i`-th token before the current one (0 = right before).
+    /// The `i`-th token before the number (0 = right before).
     fn get(&self, i: usize) -> Option<Tok> {
         if i >= BACK {
             return None;
         }
-        self.toks[(self.head + BACK - i) % BACK]
+        let mut toks = self.toks.borrow_mut();
+        let (mut n, mut at) = self.read.get();
+        while n <= i && at > self.floor {
+            let Some(tok) = prev_token(self.text, at, self.floor) else {
+                at = self.floor;
+                break;
+            };
+            toks[n] = Some(tok);
+            n += 1;
+            at = tok.start;
+        }
+        self.read.set((n, at));
+        toks[i]
     }
 }
 
@@ -184,43 +201,54 @@ enum NumWord {
     Article,
 }
 
+/// What a phrase read after a number makes of it.
+#[derive(Debug, Clone, PartialEq)]
+enum After {
+    Percent,
+    Points,
+    /// An ISO 4217 code.
+    Currency(String),
+    /// A clock time: not a quantity.
+    Time,
+}
+
+const STOP: u8 = 1;
+const MODIFIER: u8 = 2;
+const PLURAL: u8 = 4;
+const SINGULAR: u8 = 8;
+
+/// Everything the lexicon says about one word (in ASCII lower case): its classes, and the
+/// phrases that end with it before a number or start with it after one. One lookup per
+/// token next to a number answers every question about it.
+#[derive(Default)]
+struct Entry {
+    flags: u8,
+    /// (phrase, ISO code): symbols and codes standing before an amount ("US$", "USD").
+    currency: Vec<(Phrase, String)>,
+    approximators: Vec<Phrase>,
+    labels: Vec<Phrase>,
+    after: Vec<(Phrase, After)>,
+}
+
 struct Lexicon {
+    /// Digits and the first letters of number words.
+    starts: Starts,
     /// Number words by lower-case first letter.
     words: [Vec<(String, NumWord)>; 26],
     max_word: usize,
     money_scale: Vec<(String, i32)>,
-    approximators: Vec<Phrase>,
-    percent: Vec<Phrase>,
-    points: Vec<Phrase>,
-    /// (phrase, ISO code): symbols and codes standing before an amount.
-    currency_before: Vec<(Phrase, String)>,
-    /// (phrase, ISO code): words and codes following an amount.
-    currency_after: Vec<(Phrase, String)>,
-    time: Vec<Phrase>,
-    labels: Vec<Phrase>,
-    stop: HashSet<String>,
-    modifiers: HashSet<String>,
-    plural: HashSet<String>,
-    singular: HashSet<String>,
+    entries: HashMap<Vec<u8>, Entry, BuildHasherDefault<Fnv>>,
 }
 
 impl Lexicon {
     fn parse(src: &str) -> Lexicon {
         let mut lex = Lexicon {
+            // Replaced below, once the number words are known.
+            starts: Starts::new(std::iter::empty()),
             words: std::array::from_fn(|_| Vec::new()),
             max_word: 0,
             money_scale: Vec::new(),
-            approximators: Vec::new(),
-            percent: Vec::new(),
-            points: Vec::new(),
-            currency_before: Vec::new(),
-            currency_after: Vec::new(),
-            time: Vec::new(),
-            labels: Vec::new(),
-            stop: HashSet::new(),
-            modifiers: HashSet::new(),
-            plural: HashSet::new(),
-            singular: HashSet::new(),
+            entries: HashMap::default(),
         };
         for line in src.lines() {
             // '#' is an item of the label list, so comments are whole lines.
@@ -236,53 +264,78 @@ impl Lexicon {
             let items = items.split('|').map(str::trim).filter(|s| !s.is_empty());
             let pow10 = || i32::try_from(value.len().saturating_sub(1)).unwrap_or(0);
             for item in items {
-                let lower = item.to_lowercase();
+                let lower_item = item.to_ascii_lowercase();
+                let phrase = Phrase::new(item);
+                let flag = |lex: &mut Lexicon, f: u8| lex.entry_mut(&lower_item).flags |= f;
                 match kind {
-                    "word" => lex.add_word(&lower, NumWord::Small(value.parse().unwrap_or(0))),
-                    "hundred" => lex.add_word(&lower, NumWord::Hundred),
-                    "dozen" => lex.add_word(&lower, NumWord::Dozen),
-                    "scale" => lex.add_word(&lower, NumWord::Scale(pow10())),
-                    "article" => lex.add_word(&lower, NumWord::Article),
-                    "money_scale" => lex.money_scale.push((lower, pow10())),
-                    "approximator" => lex.approximators.push(Phrase::new(item)),
-                    "percent" => lex.percent.push(Phrase::new(item)),
-                    "points" => lex.points.push(Phrase::new(item)),
+                    "word" => lex.add_word(&lower_item, NumWord::Small(value.parse().unwrap_or(0))),
+                    "hundred" => lex.add_word(&lower_item, NumWord::Hundred),
+                    "dozen" => lex.add_word(&lower_item, NumWord::Dozen),
+                    "scale" => lex.add_word(&lower_item, NumWord::Scale(pow10())),
+                    "article" => lex.add_word(&lower_item, NumWord::Article),
+                    "money_scale" => lex.money_scale.push((lower_item, pow10())),
+                    "approximator" => lex.last_of(&phrase).approximators.push(phrase),
+                    "label" => lex.last_of(&phrase).labels.push(phrase),
+                    "percent" => lex.after(phrase, After::Percent),
+                    "points" => lex.after(phrase, After::Points),
+                    "time" => lex.after(phrase, After::Time),
                     "currency" => {
-                        let phrase = Phrase::new(item);
                         let code = item.len() == 3 && item.bytes().all(|c| c.is_ascii_uppercase());
                         if phrase.is_symbol() || code {
-                            lex.currency_before
-                                .push((phrase.clone(), value.to_string()));
+                            let entry = lex.last_of(&phrase);
+                            entry.currency.push((phrase.clone(), value.to_string()));
                         }
                         if !phrase.is_symbol() {
-                            lex.currency_after.push((phrase, value.to_string()));
+                            lex.after(phrase, After::Currency(value.to_string()));
                         }
                     }
-                    "time" => lex.time.push(Phrase::new(item)),
-                    "label" => lex.labels.push(Phrase::new(item)),
-                    "stop" => {
-                        lex.stop.insert(lower);
-                    }
-                    "modifier" => {
-                        lex.modifiers.insert(lower);
-                    }
-                    "plural" => {
-                        lex.plural.insert(lower);
-                    }
-                    "singular" => {
-                        lex.singular.insert(lower);
-                    }
+                    "stop" => flag(&mut lex, STOP),
+                    "modifier" => flag(&mut lex, MODIFIER),
+                    "plural" => flag(&mut lex, PLURAL),
+                    "singular" => flag(&mut lex, SINGULAR),
                     _ => {}
                 }
             }
         }
-        // Longest first, so "US$" wins over "$" and "per cent" over nothing.
+        // Longest first, so "US$" wins over "$" and "just over" over "over".
         let by_len = |p: &Phrase| std::cmp::Reverse(p.toks.len());
-        lex.approximators.sort_by_key(by_len);
-        lex.labels.sort_by_key(by_len);
-        lex.currency_before.sort_by_key(|(p, _)| by_len(p));
-        lex.currency_after.sort_by_key(|(p, _)| by_len(p));
+        for e in lex.entries.values_mut() {
+            e.approximators.sort_by_key(by_len);
+            e.labels.sort_by_key(by_len);
+            e.currency.sort_by_key(|(p, _)| by_len(p));
+            e.after.sort_by_key(|(p, _)| by_len(p));
+        }
+        let anchors = lex
+            .words
+            .iter()
+            .flatten()
+            .filter(|(_, class)| *class != NumWord::Article)
+            .map(|(word, _)| word.as_str());
+        lex.starts = Starts::new(anchors);
         lex
+    }
+
+    fn entry_mut(&mut self, word: &str) -> &mut Entry {
+        self.entries
+            .entry(word.to_ascii_lowercase().into_bytes())
+            .or_default()
+    }
+
+    fn last_of(&mut self, phrase: &Phrase) -> &mut Entry {
+        let last = phrase.toks.last().cloned().unwrap_or_default();
+        self.entry_mut(&last)
+    }
+
+    fn after(&mut self, phrase: Phrase, after: After) {
+        let first = phrase.toks.first().cloned().unwrap_or_default();
+        self.entry_mut(&first).after.push((phrase, after));
+    }
+
+    /// What the lexicon says about the token `tok`, if anything.
+    fn entry(&self, text: &str, tok: Tok) -> Option<&Entry> {
+        let mut buf = [0; MAX_KEY];
+        let word = lower(&text[tok.start..tok.end], &mut buf)?;
+        self.entries.get(word.as_bytes())
     }
 
     fn add_word(&mut self, word: &str, class: NumWord) {
@@ -437,6 +490,9 @@ fn read_digits(text: &str, start: usize) -> Result<Digits, usize> {
 /// The value of `plain` × 10^`pow10`, read by the standard library so that "1.15" and a
 /// million make 1150000 exactly, not 1149999.9999999998.
 fn scaled(plain: &str, pow10: i32) -> Option<f64> {
+    if pow10 == 0 {
+        return plain.parse().ok();
+    }
     format!("{plain}e{pow10}").parse().ok()
 }
 
@@ -452,7 +508,9 @@ fn lead_before(text: &str, lex: &Lexicon, first: Tok, back: &Back) -> Lead {
     let mut start = first.start;
     let mut skip = 0;
     let mut currency = None;
-    for (phrase, code) in &lex.currency_before {
+    let entry = |i: usize| back.get(i).and_then(|t| lex.entry(text, t));
+    let currencies = entry(0).map_or(&[][..], |e| &e.currency[..]);
+    for (phrase, code) in currencies {
         if let Some(s) = phrase.before(text, back, 0) {
             // A sign touches the amount ("$5"); a code stands apart ("USD 5").
             let touches = back.get(0).is_some_and(|t| t.end == first.start);
@@ -465,7 +523,8 @@ fn lead_before(text: &str, lex: &Lexicon, first: Tok, back: &Back) -> Lead {
             break;
         }
     }
-    for phrase in &lex.approximators {
+    let approximators = entry(skip).map_or(&[][..], |e| &e.approximators[..]);
+    for phrase in approximators {
         if let Some(s) = phrase.before(text, back, skip) {
             start = s;
             break;
@@ -484,11 +543,7 @@ fn is_not_quantity(text: &str, lex: &Lexicon, tok: Tok, end: usize, back: &Back)
         if prev.end == tok.start {
             match p {
                 "+" | "/" | ":" | "." | "," | "#" | "№" | "'" | "’" => return true,
-                "-" | "–" => {
-                    if back.get(1).is_some_and(|t| t.end == prev.start) {
-                        return true;
-                    }
-                }
+                "-" | "–" if back.get(1).is_some_and(|t| t.end == prev.start) => return true,
                 "(" | "[" if matches!(b.get(end), Some(b')' | b']')) => return true,
                 _ => {}
             }
@@ -506,7 +561,8 @@ fn is_not_quantity(text: &str, lex: &Lexicon, tok: Tok, end: usize, back: &Back)
         {
             return true;
         }
-        if lex.labels.iter().any(|l| l.before(text, back, 0).is_some()) {
+        let labels = lex.entry(text, prev).map_or(&[][..], |e| &e.labels[..]);
+        if labels.iter().any(|l| l.before(text, back, 0).is_some()) {
             return true;
         }
     }
@@ -581,7 +637,7 @@ fn at_digits(text: &str, lex: &Lexicon, tok: Tok, back: &Back) -> Step {
             }
         }
     }
-    if lex.time.iter().any(|t| t.after(text, end).is_some()) {
+    if matches!(phrase_after(text, lex, end), Some((_, After::Time))) {
         return Step::Skip(end);
     }
     let year_like = !digits.grouped
@@ -621,13 +677,26 @@ fn quantity(text: &str, start: usize, end: usize, value: f64, unit: Option<Strin
 // ---------------------------------------------------------------------------------------
 // Numbers in words
 
-fn at_word(text: &str, lex: &Lexicon, tok: Tok, back: &Back) -> Step {
+fn at_word(text: &str, lex: &Lexicon, tok: Tok, back: &Back, floor: usize) -> Step {
     let Some(first) = lex.number_word(&text[tok.start..tok.end]) else {
         return Step::Nothing;
     };
-    if !matches!(first, NumWord::Small(_) | NumWord::Article) {
-        return Step::Nothing;
+    // "a million", "a dozen": the automaton finds the scale word; the number starts at
+    // the article before it.
+    if !matches!(first, NumWord::Small(_)) {
+        let Some(article) = back.get(0).filter(|a| {
+            a.kind == Kind::Alpha
+                && lex.number_word(&text[a.start..a.end]) == Some(NumWord::Article)
+        }) else {
+            return Step::Nothing;
+        };
+        let back = Back::before(text, article.start, floor);
+        return words_from(text, lex, article, NumWord::Article, &back);
     }
+    words_from(text, lex, tok, first, back)
+}
+
+fn words_from(text: &str, lex: &Lexicon, tok: Tok, first: NumWord, back: &Back) -> Step {
     let Some((value, end, scaled)) = read_words(text, lex, tok, first) else {
         return Step::Nothing;
     };
@@ -635,12 +704,13 @@ fn at_word(text: &str, lex: &Lexicon, tok: Tok, back: &Back) -> Step {
     if value == 1.0 && !scaled {
         return Step::Nothing;
     }
-    let lead = lead_before(text, lex, tok, back);
-    let (tail_end, unit) = unit_after(text, lex, end, lead.currency.is_some());
-    let unit = lead.currency.or(unit);
+    // Most number words count nothing ("the two said"): settle that before looking back.
+    let (tail_end, unit) = unit_after(text, lex, end, false);
     if unit.is_none() && !scaled {
         return Step::Nothing;
     }
+    let lead = lead_before(text, lex, tok, back);
+    let unit = lead.currency.or(unit);
     Step::Found(quantity(text, lead.start, end.max(tail_end), value, unit))
 }
 
@@ -761,19 +831,57 @@ fn read_words(text: &str, lex: &Lexicon, first: Tok, class: NumWord) -> Option<(
 // ---------------------------------------------------------------------------------------
 // What is counted
 
+/// FNV-1a: the lexicon's keys are a few bytes long, where the standard SipHash costs
+/// more than the lookup is worth.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+/// The longest word looked up in the lexicon; longer ones are in none.
+const MAX_KEY: usize = 24;
+
+/// `word` in ASCII lower case, in `buf`; None when it is too long to be in any set.
+fn lower<'a>(word: &str, buf: &'a mut [u8; MAX_KEY]) -> Option<&'a str> {
+    let out = buf.get_mut(..word.len())?;
+    out.copy_from_slice(word.as_bytes());
+    out.make_ascii_lowercase();
+    std::str::from_utf8(out).ok()
+}
+
+/// The longest lexicon phrase read after a number from `from` on: its end and meaning.
+fn phrase_after<'l>(text: &str, lex: &'l Lexicon, from: usize) -> Option<(usize, &'l After)> {
+    let tok = next_token(text, from)?;
+    lex.entry(text, tok)?
+        .after
+        .iter()
+        .find_map(|(p, a)| p.after(text, from).map(|end| (end, a)))
+}
+
 /// What follows a number (and its scale word): a percent word, a currency word, or the
 /// noun counted. Returns the end of what was read and the unit.
 fn unit_after(text: &str, lex: &Lexicon, from: usize, money: bool) -> (usize, Option<String>) {
-    if let Some(end) = lex.points.iter().find_map(|p| p.after(text, from)) {
-        return (end, Some("percentage points".to_string()));
-    }
-    if let Some(end) = lex.percent.iter().find_map(|p| p.after(text, from)) {
-        return (end, Some("percent".to_string()));
-    }
-    for (phrase, code) in &lex.currency_after {
-        if let Some(end) = phrase.after(text, from) {
-            return (end, Some(code.clone()));
-        }
+    match phrase_after(text, lex, from) {
+        Some((end, After::Percent)) => return (end, Some("percent".to_string())),
+        Some((end, After::Points)) => return (end, Some("percentage points".to_string())),
+        Some((end, After::Currency(code))) => return (end, Some(code.clone())),
+        _ => {}
     }
     if money {
         return (from, None);
@@ -781,8 +889,13 @@ fn unit_after(text: &str, lex: &Lexicon, from: usize, money: bool) -> (usize, Op
     noun_after(text, lex, from)
 }
 
-fn looks_plural(lex: &Lexicon, word: &str) -> bool {
-    if lex.plural.contains(word) {
+fn flags(lex: &Lexicon, word: &str) -> u8 {
+    lex.entries.get(word.as_bytes()).map_or(0, |e| e.flags)
+}
+
+/// `word` is in lower case; `flags` are the lexicon's for it.
+fn looks_plural(word: &str, flags: u8) -> bool {
+    if flags & PLURAL != 0 {
         return true;
     }
     word.len() >= 3
@@ -790,7 +903,7 @@ fn looks_plural(lex: &Lexicon, word: &str) -> bool {
         && !word.ends_with("ss")
         && !word.ends_with("us")
         && !word.ends_with("is")
-        && !lex.singular.contains(word)
+        && flags & SINGULAR == 0
 }
 
 /// The noun a number counts: up to three words on, the last plural among them ("40,000
@@ -818,16 +931,20 @@ fn noun_after(text: &str, lex: &Lexicon, from: usize) -> (usize, Option<String>)
         if t.kind != Kind::Alpha {
             break;
         }
-        let word = text[t.start..t.end].to_lowercase();
-        if lex.stop.contains(&word) {
+        let mut buf = [0; MAX_KEY];
+        let Some(word) = lower(&text[t.start..t.end], &mut buf) else {
+            break;
+        };
+        let f = flags(lex, word);
+        if f & STOP != 0 || lex.number_word(word).is_some() {
             break;
         }
         pos = t.end;
-        if lex.modifiers.contains(&word) {
+        if f & MODIFIER != 0 {
             continue;
         }
-        if looks_plural(lex, &word) {
-            plural = Some((t.end, word));
+        if looks_plural(word, f) {
+            plural = Some((t.end, word.to_string()));
             continue;
         }
         if plural.is_some() {
@@ -836,7 +953,7 @@ fn noun_after(text: &str, lex: &Lexicon, from: usize) -> (usize, Option<String>)
         let verb_like = ["ed", "ly", "ing"].iter().any(|s| word.ends_with(s));
         let capital = text.as_bytes()[t.start].is_ascii_uppercase();
         if fallback.is_none() && !verb_like && !capital {
-            fallback = Some((t.end, word));
+            fallback = Some((t.end, word.to_string()));
         }
     }
     match plural.or(fallback) {

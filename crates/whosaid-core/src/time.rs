@@ -38,18 +38,27 @@ use std::sync::OnceLock;
 pub fn find_dates(text: &str, published: Option<NaiveDate>) -> Vec<DateMention> {
     let lex = lexicon();
     let mut out = Vec::new();
-    // The last three tokens, most recent first: enough to see "earlier this" before "week".
-    let mut back: [Option<Seen>; 3] = [None; 3];
+    // Nothing before `floor` belongs to a new mention: it ends the last one found.
+    let mut floor = 0;
     let mut pos = 0;
-    while let Some(tok) = next_token(text, pos) {
-        pos = tok.end;
-        let seen = Seen {
-            tok,
-            class: match tok.kind {
-                Kind::Alpha => lex.classify(&text[tok.start..tok.end]),
-                _ => Class::NONE,
-            },
+    // Only anchors (month and day names, "week", digits) can start a date. They are
+    // rare, so the scan only looks at the first letter of each word, and reads the words
+    // around only where it finds one. Each scan starts after what the last one read, so a
+    // long run of digits is one candidate, not one per digit.
+    while let Some(start) = lex.starts.next(text, pos) {
+        let Some(tok) = next_token(text, start) else {
+            break;
         };
+        pos = tok.end;
+        let class = match tok.kind {
+            Kind::Alpha => lex.classify(&text[tok.start..tok.end]),
+            _ => Class::NONE,
+        };
+        if tok.kind == Kind::Alpha && class.anchor.is_none() {
+            continue;
+        }
+        let back = tokens_before(text, lex, start, floor);
+        let seen = Seen { tok, class };
         let found = match tok.kind {
             Kind::Alpha => on_word(text, lex, seen, &back, published),
             Kind::Digits | Kind::Mixed => on_number(text, lex, tok, &back, published),
@@ -58,13 +67,33 @@ pub fn find_dates(text: &str, published: Option<NaiveDate>) -> Vec<DateMention> 
         match found {
             Some(m) => {
                 pos = pos.max(m.end);
+                floor = m.end;
                 out.push(m);
-                back = [None; 3];
             }
-            None => back = [Some(seen), back[0], back[1]],
+            // "1,2,3", "10:30", "555-1234": read past the whole run at once.
+            None if tok.kind != Kind::Alpha => pos = pos.max(joined_digits_end(text, tok.end)),
+            None => {}
         }
     }
     out
+}
+
+/// The three tokens before byte `i`, nearest first, none of them before `floor`.
+fn tokens_before(text: &str, lex: &Lexicon, i: usize, floor: usize) -> [Option<Seen>; 3] {
+    let mut back = [None; 3];
+    let mut at = i;
+    for slot in &mut back {
+        let Some(tok) = prev_token(text, at, floor) else {
+            break;
+        };
+        at = tok.start;
+        let class = match tok.kind {
+            Kind::Alpha => lex.classify(&text[tok.start..tok.end]),
+            _ => Class::NONE,
+        };
+        *slot = Some(Seen { tok, class });
+    }
+    back
 }
 
 // ---------------------------------------------------------------------------------------
@@ -153,6 +182,144 @@ pub(crate) fn next_token(text: &str, mut i: usize) -> Option<Tok> {
     })
 }
 
+/// Where a candidate word can start: a digit, or a word whose first three letters
+/// (fewer for a shorter word) begin one of the lexicon's words, in any case. Checking three
+/// letters rejects "the", "that" and "to" before any tokenizing, which is what keeps the
+/// scan fast on ordinary prose.
+pub(crate) struct Starts {
+    first: [bool; 128],
+    /// Bit set over [`Starts::key`]s.
+    prefixes: Vec<u64>,
+}
+
+impl Starts {
+    pub(crate) fn new<'a>(words: impl Iterator<Item = &'a str>) -> Starts {
+        let mut starts = Starts {
+            first: [false; 128],
+            prefixes: vec![0; (1 << 15) / 64],
+        };
+        for d in b'0'..=b'9' {
+            starts.first[usize::from(d)] = true;
+        }
+        for w in words {
+            let b = w.as_bytes();
+            let Some(&c) = b.first().filter(|c| c.is_ascii_alphabetic()) else {
+                continue;
+            };
+            starts.first[usize::from(c.to_ascii_lowercase())] = true;
+            starts.first[usize::from(c.to_ascii_uppercase())] = true;
+            let k = Starts::key(b, 0);
+            starts.prefixes[k / 64] |= 1 << (k % 64);
+        }
+        starts
+    }
+
+    /// Five bits for each of the first three letters of the word at `i`; zero past its end.
+    fn key(b: &[u8], i: usize) -> usize {
+        let mut key = 0;
+        for j in 0..3 {
+            match b.get(i + j) {
+                Some(c) if c.is_ascii_alphanumeric() => key |= usize::from(c & 31) << (5 * j),
+                _ => break,
+            }
+        }
+        key
+    }
+
+    /// The next byte at or after `from` (a char boundary) where a candidate word starts.
+    pub(crate) fn next(&self, text: &str, from: usize) -> Option<usize> {
+        let b = text.as_bytes();
+        let mut in_word = alnum_before(text, from);
+        let mut i = from;
+        while let Some(&c) = b.get(i) {
+            if c < 0x80 {
+                if !in_word && self.first[usize::from(c)] {
+                    if c.is_ascii_digit() {
+                        return Some(i);
+                    }
+                    let k = Starts::key(b, i);
+                    if self.prefixes[k / 64] & (1 << (k % 64)) != 0 {
+                        return Some(i);
+                    }
+                }
+                in_word = c.is_ascii_alphanumeric();
+                i += 1;
+            } else if c == 0xE2 && b.get(i + 1) == Some(&0x80) {
+                // U+2000..U+203F, general punctuation (curly quotes, dashes): the common
+                // non-ASCII characters of news, and never letters.
+                in_word = false;
+                i += 3;
+            } else {
+                // Another non-ASCII character: a letter continues a word ("Müller").
+                let ch = text.get(i..).and_then(|s| s.chars().next())?;
+                in_word = is_word_char(ch);
+                i += ch.len_utf8();
+            }
+        }
+        None
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic())
+}
+
+/// Whether the character before byte `i` (a char boundary) continues a word.
+pub(crate) fn alnum_before(text: &str, i: usize) -> bool {
+    text.get(..i)
+        .and_then(|s| s.chars().next_back())
+        .is_some_and(is_word_char)
+}
+
+/// The token that ends at or before byte `i`, not reaching below `floor`: the mirror of
+/// [`next_token`], so that the words before a candidate are read only where one is found.
+pub(crate) fn prev_token(text: &str, mut i: usize, floor: usize) -> Option<Tok> {
+    let last = |i: usize| text.get(..i).and_then(|s| s.chars().next_back());
+    loop {
+        if i <= floor {
+            return None;
+        }
+        let ch = last(i)?;
+        if !ch.is_whitespace() {
+            break;
+        }
+        i -= ch.len_utf8();
+    }
+    let end = i;
+    let (mut digit, mut alpha) = (false, false);
+    while i > floor {
+        match last(i) {
+            Some(ch) if is_word_char(ch) => {
+                if ch.is_ascii_digit() {
+                    digit = true;
+                } else {
+                    alpha = true;
+                }
+                i -= ch.len_utf8();
+            }
+            _ => break,
+        }
+    }
+    if i < end {
+        let kind = match (digit, alpha) {
+            (true, false) => Kind::Digits,
+            (false, _) => Kind::Alpha,
+            (true, true) => Kind::Mixed,
+        };
+        return Some(Tok {
+            start: i,
+            end,
+            kind,
+        });
+    }
+    let len = last(end)?.len_utf8();
+    Some(Tok {
+        start: end - len,
+        end,
+        kind: Kind::Punct,
+    })
+}
+
 /// Whether `word` is a capitalised month name or abbreviation ("March", "Sept").
 pub(crate) fn is_month_word(word: &str) -> bool {
     is_capitalised(word) && matches!(lexicon().classify(word).anchor, Some(Anchor::Month { .. }))
@@ -206,6 +373,21 @@ fn year_number(text: &str, tok: Tok) -> Option<i32> {
     }
     let y = small_number(&text[tok.start..tok.end])?;
     (1800..=2199).contains(&y).then_some(y as i32)
+}
+
+/// The end of a run of digit groups joined by punctuation from `i` on ("1,2,3",
+/// "555-123-4567"), where `i` ends a group.
+fn joined_digits_end(text: &str, mut i: usize) -> usize {
+    let b = text.as_bytes();
+    while matches!(b.get(i), Some(b',' | b'.' | b':' | b'-' | b'/'))
+        && b.get(i + 1).is_some_and(u8::is_ascii_digit)
+    {
+        i += 1;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+    }
+    i
 }
 
 /// Whether the digits ending at `end` go on as a larger number: "6,000", "6.5", "6:30".
@@ -279,14 +461,14 @@ struct Lexicon {
     /// costs a few length comparisons for the common word that is in none of them.
     buckets: [Vec<(String, Class)>; 26],
     max_len: usize,
+    /// The first letters of anchors, and digits.
+    starts: Starts,
 }
 
 impl Lexicon {
     fn parse(src: &str) -> Lexicon {
-        let mut lex = Lexicon {
-            buckets: std::array::from_fn(|_| Vec::new()),
-            max_len: 0,
-        };
+        let mut buckets: [Vec<(String, Class)>; 26] = std::array::from_fn(|_| Vec::new());
+        let mut max_len = 0;
         for line in src.lines() {
             let line = line.split('#').next().unwrap_or("");
             let mut fields = line.split_whitespace();
@@ -335,19 +517,29 @@ impl Lexicon {
                 let Some(first) = form.bytes().next().filter(u8::is_ascii_lowercase) else {
                     continue;
                 };
-                let bucket = &mut lex.buckets[usize::from(first - b'a')];
+                let bucket = &mut buckets[usize::from(first - b'a')];
                 match bucket.iter_mut().find(|(f, _)| *f == form) {
                     Some((_, c)) => apply(c),
                     None => {
                         let mut c = Class::NONE;
                         apply(&mut c);
-                        lex.max_len = lex.max_len.max(form.len());
+                        max_len = max_len.max(form.len());
                         bucket.push((form, c));
                     }
                 }
             }
         }
-        lex
+        let anchors = buckets
+            .iter()
+            .flatten()
+            .filter(|(_, class)| class.anchor.is_some())
+            .map(|(form, _)| form.as_str());
+        let starts = Starts::new(anchors);
+        Lexicon {
+            buckets,
+            max_len,
+            starts,
+        }
     }
 
     fn classify(&self, word: &str) -> Class {
@@ -426,9 +618,8 @@ fn day_year_after(text: &str, end: usize) -> Option<(u32, Option<i32>, usize)> {
 /// A year right after `end`: "2025", ", 2025" (when `comma` allows), "of 2025".
 fn year_after(text: &str, end: usize, comma: bool) -> Option<(i32, usize)> {
     let mut tok = next_token(text, end)?;
-    if comma && tok.kind == Kind::Punct && &text[tok.start..tok.end] == "," {
-        tok = next_token(text, tok.end)?;
-    } else if tok.kind == Kind::Alpha && text[tok.start..tok.end].eq_ignore_ascii_case("of") {
+    let word = &text[tok.start..tok.end];
+    if (comma && word == ",") || (tok.kind == Kind::Alpha && word.eq_ignore_ascii_case("of")) {
         tok = next_token(text, tok.end)?;
     }
     year_number(text, tok).map(|y| (y, tok.end))
