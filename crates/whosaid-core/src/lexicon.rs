@@ -82,8 +82,28 @@ pub enum Gender {
     Female,
 }
 
+/// FNV-1a: the lexicon's keys are short words, where SipHash's setup dominates.
+#[derive(Default, Clone, Copy)]
+pub struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
 pub struct Lexicon {
-    classes: HashMap<String, Lex>,
+    classes: FastMap<String, Lex>,
     cues: HashMap<String, CueVerb>,
     first_names: HashMap<&'static str, Gender>,
     places: HashSet<&'static str>,
@@ -259,7 +279,7 @@ fn inflect(lemma: &str) -> (String, String, String) {
 
 impl Lexicon {
     fn build() -> Lexicon {
-        let mut classes: HashMap<String, Lex> = HashMap::new();
+        let mut classes: FastMap<String, Lex> = FastMap::default();
         let mut add = |w: &str, l: Lex| {
             classes.entry(w.to_lowercase()).or_default().insert(l);
         };

@@ -191,10 +191,15 @@ fn tokenize(text: &str) -> Vec<Token> {
             } else {
                 TokKind::Word
             };
-            let lex = if kind == TokKind::Word {
+            // no lexicon entry is longer than this; long words skip the lookup
+            let lex = if kind == TokKind::Word && w.len() <= 24 {
                 buf.clear();
-                for ch in w.chars() {
-                    buf.extend(ch.to_lowercase());
+                if w.is_ascii() {
+                    buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+                } else {
+                    for ch in w.chars() {
+                        buf.extend(ch.to_lowercase());
+                    }
                 }
                 lexicon::classes(&buf)
             } else {
