@@ -42,29 +42,134 @@ const FIRST: &[&str] = &[
     "Hugo", "Yusuf", "Mei", "Carlos", "Anya", "Priya", "Jonas", "Leila", "Marek",
 ];
 const LAST: &[&str] = &[
-    "Okafor", "Smith", "Novak", "Haddad", "Tanaka", "Petrov", "Silva", "Mensah", "Larsen",
-    "Kowalski", "Zelensky", "Fischer", "Moreau", "Rossi", "Ivanova", "Nakamura", "Osei", "Patel",
-    "Lindqvist", "Herrera", "Dubois", "Kaya", "Nguyen", "Schmidt", "Costa", "Yilmaz", "Berg",
-    "Dahl", "Sato", "Bauer", "Keller", "Romero", "Varga", "Horvat", "Jensen", "Popescu", "Walsh",
-    "Byrne", "Murphy", "Kaplan",
+    "Okafor",
+    "Smith",
+    "Novak",
+    "Haddad",
+    "Tanaka",
+    "Petrov",
+    "Silva",
+    "Mensah",
+    "Larsen",
+    "Kowalski",
+    "Zelensky",
+    "Fischer",
+    "Moreau",
+    "Rossi",
+    "Ivanova",
+    "Nakamura",
+    "Osei",
+    "Patel",
+    "Lindqvist",
+    "Herrera",
+    "Dubois",
+    "Kaya",
+    "Nguyen",
+    "Schmidt",
+    "Costa",
+    "Yilmaz",
+    "Berg",
+    "Dahl",
+    "Sato",
+    "Bauer",
+    "Keller",
+    "Romero",
+    "Varga",
+    "Horvat",
+    "Jensen",
+    "Popescu",
+    "Walsh",
+    "Byrne",
+    "Murphy",
+    "Kaplan",
 ];
 const TITLES: &[&str] = &[
-    "", "", "", "President", "Prime Minister", "Finance Minister", "Senator", "Mayor",
-    "spokeswoman", "Dr.", "Governor",
+    "",
+    "",
+    "",
+    "President",
+    "Prime Minister",
+    "Finance Minister",
+    "Senator",
+    "Mayor",
+    "spokeswoman",
+    "Dr.",
+    "Governor",
 ];
 const OUTLETS: &[&str] = &[
-    "Daily Ledger", "Valley Post", "City Herald", "Nation Times", "Morning Star", "Harbour News",
-    "Capital Wire", "North Gazette", "River Tribune", "Coast Courier", "Metro Journal",
-    "Evening Standard", "Plains Record", "Summit Observer", "Lake Sentinel",
+    "Daily Ledger",
+    "Valley Post",
+    "City Herald",
+    "Nation Times",
+    "Morning Star",
+    "Harbour News",
+    "Capital Wire",
+    "North Gazette",
+    "River Tribune",
+    "Coast Courier",
+    "Metro Journal",
+    "Evening Standard",
+    "Plains Record",
+    "Summit Observer",
+    "Lake Sentinel",
 ];
 const WIRES: &[&str] = &["Reuters", "AFP", "AP"];
 const WORDS: &[&str] = &[
-    "budget", "river", "election", "vote", "council", "schools", "hospital", "tax", "bridge",
-    "harbour", "energy", "prices", "wages", "farmers", "police", "court", "ministry", "border",
-    "trade", "talks", "storm", "flood", "army", "peace", "reform", "housing", "rail", "airport",
-    "union", "strike", "market", "bank", "inflation", "climate", "water", "fuel", "coal", "wind",
-    "solar", "grain", "exports", "imports", "debt", "deficit", "pension", "doctors", "nurses",
-    "teachers", "students", "parliament", "senate", "treaty", "sanctions", "ceasefire", "aid",
+    "budget",
+    "river",
+    "election",
+    "vote",
+    "council",
+    "schools",
+    "hospital",
+    "tax",
+    "bridge",
+    "harbour",
+    "energy",
+    "prices",
+    "wages",
+    "farmers",
+    "police",
+    "court",
+    "ministry",
+    "border",
+    "trade",
+    "talks",
+    "storm",
+    "flood",
+    "army",
+    "peace",
+    "reform",
+    "housing",
+    "rail",
+    "airport",
+    "union",
+    "strike",
+    "market",
+    "bank",
+    "inflation",
+    "climate",
+    "water",
+    "fuel",
+    "coal",
+    "wind",
+    "solar",
+    "grain",
+    "exports",
+    "imports",
+    "debt",
+    "deficit",
+    "pension",
+    "doctors",
+    "nurses",
+    "teachers",
+    "students",
+    "parliament",
+    "senate",
+    "treaty",
+    "sanctions",
+    "ceasefire",
+    "aid",
 ];
 const GLUE: &[&str] = &[
     "the", "a", "we", "will", "not", "must", "our", "this", "is", "are", "for", "and", "to", "of",
@@ -95,7 +200,12 @@ fn sentence(rng: &mut Rng, words: usize) -> String {
 }
 
 /// One article with its hand-made extraction.
-fn article(i: usize, rng: &mut Rng, sp: &Speakers, quotes: &mut Vec<String>) -> (Article, Extraction) {
+fn article(
+    i: usize,
+    rng: &mut Rng,
+    sp: &Speakers,
+    quotes: &mut Vec<String>,
+) -> (Article, Extraction) {
     let outlet = rng.pick(OUTLETS);
     let day = NaiveDate::from_ymd_opt(2020, 1, 1).unwrap_or_default()
         + chrono::Duration::days((i % 1500) as i64);
@@ -131,7 +241,8 @@ fn article(i: usize, rng: &mut Rng, sp: &Speakers, quotes: &mut Vec<String>) -> 
         let quote = if !quotes.is_empty() && rng.below(20) == 0 {
             quotes[rng.below(quotes.len())].clone()
         } else {
-            let q = sentence(rng, 6 + rng.below(30));
+            let len = 6 + rng.below(30);
+            let q = sentence(rng, len);
             if quotes.len() < 5000 {
                 quotes.push(q.clone());
             }
@@ -150,22 +261,29 @@ fn article(i: usize, rng: &mut Rng, sp: &Speakers, quotes: &mut Vec<String>) -> 
         text.push_str(&shown);
         let se = cp(&text);
         text.push_str(".\n\n");
-        let ent = entities.iter().position(|e| e.name == shown).unwrap_or_else(|| {
-            entities.push(Entity {
-                name: shown.clone(),
-                kind: EntityKind::Person,
-                roles: vec![],
-                mentions: vec![],
+        let ent = entities
+            .iter()
+            .position(|e| e.name == shown)
+            .unwrap_or_else(|| {
+                entities.push(Entity {
+                    name: shown.clone(),
+                    kind: EntityKind::Person,
+                    roles: vec![],
+                    mentions: vec![],
+                });
+                entities.len() - 1
             });
-            entities.len() - 1
-        });
         entities[ent].mentions.push(Mention { start: ss, end: se });
         statements.push(Statement {
             kind: StatementKind::Direct,
             start,
             end,
             text: quote,
-            cue: Some(Cue { text: "said".into(), start: cs, end: ce }),
+            cue: Some(Cue {
+                text: "said".into(),
+                start: cs,
+                end: ce,
+            }),
             speaker: Some(Speaker {
                 name: shown,
                 kind: EntityKind::Person,
@@ -184,7 +302,10 @@ fn article(i: usize, rng: &mut Rng, sp: &Speakers, quotes: &mut Vec<String>) -> 
         text,
         published: Some(day),
         title: Some(format!("Story {i}")),
-        url: Some(format!("https://{}.example.com/story/{i}", outlet.replace(' ', "").to_lowercase())),
+        url: Some(format!(
+            "https://{}.example.com/story/{i}",
+            outlet.replace(' ', "").to_lowercase()
+        )),
         source: Some(outlet.to_string()),
     };
     let extraction = Extraction {
@@ -219,7 +340,10 @@ fn generate(n: usize) -> Vec<(Article, Extraction)> {
             a.id = format!("bench-{i}");
             let outlet = rng.pick(OUTLETS);
             a.source = Some(outlet.to_string());
-            a.url = Some(format!("https://{}.example.com/wire/{i}", outlet.replace(' ', "").to_lowercase()));
+            a.url = Some(format!(
+                "https://{}.example.com/wire/{i}",
+                outlet.replace(' ', "").to_lowercase()
+            ));
             a.text.push_str("\n\nAdditional reporting by staff.");
             out.push((a, e));
             continue;
@@ -254,10 +378,7 @@ fn time<F: FnMut(usize)>(label: &str, runs: usize, mut f: F) {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args
-        .iter()
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(100_000);
+    let n: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(100_000);
     let generated = args.iter().any(|a| a == "--generated");
     let threads: usize = args
         .iter()
@@ -271,7 +392,11 @@ fn main() {
     println!(
         "mean article {} bytes; statements from {}; {threads} threads",
         total_bytes / n.max(1),
-        if generated { "the generator" } else { "whosaid_core::extract" }
+        if generated {
+            "the generator"
+        } else {
+            "whosaid_core::extract"
+        }
     );
     let dir = tempfile::tempdir().expect("temp dir");
     let store = SqliteStore::open(dir.path().join("bench.db")).expect("open");
@@ -291,7 +416,11 @@ fn main() {
                     chunk
                         .par_iter()
                         .map(|(a, e)| {
-                            let e = if generated { e.clone() } else { whosaid_core::extract(a) };
+                            let e = if generated {
+                                e.clone()
+                            } else {
+                                whosaid_core::extract(a)
+                            };
                             prepare(a.clone(), e)
                         })
                         .collect()
@@ -314,12 +443,17 @@ fn main() {
         n as f64 / secs
     );
     println!("{stats:?}");
-    let size = std::fs::metadata(dir.path().join("bench.db")).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(dir.path().join("bench.db"))
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!("database: {:.1} MiB", size as f64 / 1048576.0);
 
     let mut rng = Rng(42);
     time("search", 200, |i| {
-        let mut q = SearchQuery { limit: Some(20), ..Default::default() };
+        let mut q = SearchQuery {
+            limit: Some(20),
+            ..Default::default()
+        };
         q.text = Some(match i % 4 {
             0 => rng.pick(WORDS).to_string(),
             1 => format!("{} {}", rng.pick(WORDS), rng.pick(WORDS)),
@@ -332,7 +466,12 @@ fn main() {
         store.search(&q).expect("search");
     });
     time("speakers", 50, |_| {
-        store.speakers(&SpeakersQuery { top: Some(20), org: None }).expect("speakers");
+        store
+            .speakers(&SpeakersQuery {
+                top: Some(20),
+                org: None,
+            })
+            .expect("speakers");
     });
     time("speaker", 200, |_| {
         let name = format!("{} {}", rng.pick(FIRST), rng.pick(LAST));

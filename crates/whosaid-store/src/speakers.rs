@@ -130,7 +130,14 @@ pub fn parse(raw: &str, kind: EntityKind) -> Option<ParsedName> {
         name.pop();
     }
     let first = name.first()?;
-    if !starts_upper(first) {
+    // A name is capitalised words (and particles such as "von"); anything else — a
+    // clause, a description — is not a name we can match across articles.
+    let looks_like_name = starts_upper(first)
+        && name.len() <= 6
+        && name
+            .iter()
+            .all(|t| starts_upper(t) || PARTICLES.contains(&t.to_lowercase().as_str()));
+    if !looks_like_name {
         return None;
     }
     let display = name.join(" ");
@@ -318,6 +325,7 @@ mod tests {
         assert_eq!(p("Ursula von der Leyen").surname, "von der leyen");
         assert_eq!(p("Zelensky").given, None);
         assert!(parse("he", EntityKind::Person).is_none());
+        assert!(parse("The port authority approved a plan", EntityKind::Person).is_none());
         assert!(parse("officials", EntityKind::Group).is_none());
     }
 
@@ -338,7 +346,7 @@ mod tests {
             roles: vec![],
         };
         assert_eq!(
-            resolve(&p("Jane Smith"), &[], &[john.clone()]),
+            resolve(&p("Jane Smith"), &[], std::slice::from_ref(&john)),
             Resolution::New
         );
         let jane = Candidate {

@@ -105,6 +105,7 @@ impl SqliteStore {
             e => err(e),
         })?;
         conn.busy_timeout(opts.busy_timeout).map_err(err)?;
+        conn.set_prepared_statement_cache_capacity(64);
         // Reading the schema first tells a non-database file apart before anything is
         // written to it.
         let found = migrate::version(&conn).map_err(err)?;
@@ -187,6 +188,10 @@ impl SqliteStore {
 
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
+    /// Full-text rows to add at the end of the batch: (statement id, text).
+    fts_statements: Vec<(i64, String)>,
+    /// (article id, title, text).
+    fts_articles: Vec<(i64, Option<String>, String)>,
     /// Per-article cache of speaker resolutions, keyed by (display, title).
     speaker_cache: HashMap<(String, Option<String>), Option<i64>>,
 }
@@ -262,6 +267,8 @@ impl Writer<'_> {
                 (tx.last_insert_rowid(), UpsertAction::Inserted)
             }
         };
+        self.fts_articles
+            .push((article_id, a.title.clone(), a.text.clone()));
         let group = self.syndicate(article_id, p)?;
         let statements = self.write_statements(article_id, p)?;
         Ok(UpsertOutcome {
@@ -279,6 +286,28 @@ impl Writer<'_> {
             .prepare_cached("SELECT DISTINCT quote_id FROM statements WHERE article_id = ?1 AND quote_id IS NOT NULL")?
             .query_map([id], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
+        // Out of the full-text indexes first (they need the old text), then the rows. An
+        // article written earlier in this same batch is not indexed yet: drop its pending
+        // rows instead (a 'delete' of unindexed content would corrupt the index).
+        if self.fts_articles.iter().any(|(a, _, _)| *a == id) {
+            let ids: std::collections::HashSet<i64> = tx
+                .prepare_cached("SELECT id FROM statements WHERE article_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            self.fts_statements.retain(|(s, _)| !ids.contains(s));
+            self.fts_articles.retain(|(a, _, _)| *a != id);
+        } else {
+            tx.prepare_cached(
+                "INSERT INTO statements_fts (statements_fts, rowid, text)
+                 SELECT 'delete', id, text FROM statements WHERE article_id = ?1",
+            )?
+            .execute([id])?;
+            tx.prepare_cached(
+                "INSERT INTO articles_fts (articles_fts, rowid, title, text)
+                 SELECT 'delete', id, title, text FROM articles WHERE id = ?1",
+            )?
+            .execute([id])?;
+        }
         tx.prepare_cached("DELETE FROM statements WHERE article_id = ?1")?
             .execute([id])?;
         tx.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?
@@ -479,6 +508,8 @@ impl Writer<'_> {
                 f64::from(s.confidence),
                 quote_id
             ])?;
+            self.fts_statements
+                .push((tx.last_insert_rowid(), s.text.clone()));
         }
         for (i, e) in p.extraction.entities.iter().enumerate() {
             let roles = serde_json::to_string(&e.roles).unwrap_or_else(|_| "[]".into());
@@ -499,6 +530,22 @@ impl Writer<'_> {
             ])?;
         }
         Ok(p.extraction.statements.len())
+    }
+
+    /// Adds the batch's rows to the full-text indexes (one FTS5 flush at commit).
+    fn flush_fts(&mut self) -> rusqlite::Result<()> {
+        let tx = self.tx;
+        let mut ins =
+            tx.prepare_cached("INSERT INTO articles_fts (rowid, title, text) VALUES (?1, ?2, ?3)")?;
+        for (id, title, text) in self.fts_articles.drain(..) {
+            ins.execute(params![id, title, text])?;
+        }
+        let mut ins =
+            tx.prepare_cached("INSERT INTO statements_fts (rowid, text) VALUES (?1, ?2)")?;
+        for (id, text) in self.fts_statements.drain(..) {
+            ins.execute(params![id, text])?;
+        }
+        Ok(())
     }
 
     fn candidates(&self, name: &ParsedName) -> rusqlite::Result<Vec<Candidate>> {
@@ -943,11 +990,14 @@ impl Store for SqliteStore {
         {
             let mut w = Writer {
                 tx: &tx,
+                fts_statements: Vec::new(),
+                fts_articles: Vec::new(),
                 speaker_cache: HashMap::new(),
             };
             for p in &items {
                 out.push(w.upsert(p).map_err(|e| self.err(e))?);
             }
+            w.flush_fts().map_err(|e| self.err(e))?;
         }
         tx.commit().map_err(|e| self.err(e))?;
         Ok(out)
@@ -1022,7 +1072,7 @@ impl Store for SqliteStore {
             1 => summaries.remove(0),
             _ => {
                 let mut candidates = summaries;
-                candidates.sort_by(|a, b| b.statements.cmp(&a.statements));
+                candidates.sort_by_key(|c| std::cmp::Reverse(c.statements));
                 return Ok(SpeakerLookup::Ambiguous { candidates });
             }
         };

@@ -116,7 +116,7 @@ fn corrupt_database_is_reported_and_left_alone() {
         s.integrity_check()?;
         s.stats()
     });
-    let err = result.err().expect("corruption must be reported");
+    let err = result.expect_err("corruption must be reported");
     assert!(
         matches!(
             err,

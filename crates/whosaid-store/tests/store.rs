@@ -62,7 +62,7 @@ fn reingest_is_a_no_op() {
     a3.url = None;
     let o3 = store.upsert(&a3, &e).unwrap();
     assert_eq!(o3.action, UpsertAction::Inserted);
-    a3.text = a3.text.replace('\u{201C}', "\"").replace('\u{201D}', "\"");
+    a3.text = a3.text.replace(['\u{201C}', '\u{201D}'], "\"");
     assert_eq!(
         store.upsert(&a3, &e).unwrap().action,
         UpsertAction::Unchanged
@@ -240,7 +240,7 @@ fn query_syntax_and_hostile_input() {
     assert_eq!(n("\"dead end\"").unwrap(), 1);
     assert_eq!(n("\"end dead\"").unwrap(), 0);
     assert_eq!(n("dikes OR trams OR tram").unwrap(), 2);
-    assert_eq!(n("the -rain").unwrap(), 1 + 0 + 1 - 1 + 1);
+    assert_eq!(n("the -rain").unwrap(), 2);
     assert_eq!(n("tax*").unwrap(), 1);
     assert_eq!(n("TAXATION").unwrap(), 1);
     // FTS5 syntax typed by a user is searched as words, never an SQL error.
@@ -672,4 +672,39 @@ fn show_finds_an_article_by_any_id() {
         chars[sp.start..sp.end].iter().collect::<String>(),
         "Maria Okafor"
     );
+}
+
+#[test]
+fn the_same_url_twice_in_one_batch_keeps_the_index_sound() {
+    let (_dir, store) = temp_store();
+    let url = Some("https://news.example.com/twice");
+    let v1 = Doc::new()
+        .para(TRAMS)
+        .quote("First version of the words", "Lena Hart")
+        .build("x", url, Some("N"), Some("2024-01-01"));
+    let v2 = Doc::new()
+        .para(TRAMS)
+        .quote("Second version of the words", "Lena Hart")
+        .build("x", url, Some("N"), Some("2024-01-01"));
+    let out = store.upsert_batch(&[v1.clone(), v2]).unwrap();
+    assert_eq!(out[1].action, UpsertAction::Replaced);
+    assert!(store.search(&q("first")).unwrap().hits.is_empty());
+    assert_eq!(store.search(&q("second")).unwrap().hits.len(), 1);
+    // And replaced again in a later batch, after it was indexed.
+    assert_eq!(
+        store.upsert(&v1.0, &v1.1).unwrap().action,
+        UpsertAction::Replaced
+    );
+    assert_eq!(store.search(&q("first")).unwrap().hits.len(), 1);
+    assert!(store.search(&q("second")).unwrap().hits.is_empty());
+    assert_eq!(store.search_articles("tram", 5).unwrap().len(), 1);
+    store.integrity_check().unwrap();
+    let conn = rusqlite::Connection::open(store.path()).unwrap();
+    for t in ["statements_fts", "articles_fts"] {
+        conn.execute(
+            &format!("INSERT INTO {t} ({t}, rank) VALUES ('integrity-check', 1)"),
+            [],
+        )
+        .unwrap_or_else(|e| panic!("{t}: {e}"));
+    }
 }
