@@ -65,7 +65,8 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         return None;
     }
     let verb = lexicon::cue_verb(doc.tok_text(i))?;
-    if t.lex.contains(Lex::WEAK_CUE) && !(i + 1 < doc.tokens.len() && lower_eq(doc, i + 1, "that")) {
+    if t.lex.contains(Lex::WEAK_CUE) && !(i + 1 < doc.tokens.len() && lower_eq(doc, i + 1, "that"))
+    {
         return None;
     }
     if i > 0 {
@@ -81,9 +82,34 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         if verb.form == VerbForm::Base {
             let pl = ptxt.to_lowercase();
             let plural_subject = p.lex.contains(Lex::GROUP)
-                || matches!(pl.as_str(), "they" | "we" | "i" | "you" | "to" | "will" | "would" | "did" | "do" | "does" | "not" | "can" | "could" | "may" | "might" | "should" | "must" | "who")
+                || matches!(
+                    pl.as_str(),
+                    "they"
+                        | "we"
+                        | "i"
+                        | "you"
+                        | "to"
+                        | "will"
+                        | "would"
+                        | "did"
+                        | "do"
+                        | "does"
+                        | "not"
+                        | "can"
+                        | "could"
+                        | "may"
+                        | "might"
+                        | "should"
+                        | "must"
+                        | "who"
+                )
                 || (p.cap && ptxt.ends_with('s'))
-                || (ptxt.ends_with('s') && p.lex.contains(Lex::ROLE) == false && is_aux(doc, i - 1) == false && p.kind == TokKind::Word && !p.cap && ptxt.len() > 3);
+                || (ptxt.ends_with('s')
+                    && p.lex.contains(Lex::ROLE) == false
+                    && is_aux(doc, i - 1) == false
+                    && p.kind == TokKind::Word
+                    && !p.cap
+                    && ptxt.len() > 3);
             if !plural_subject {
                 return None;
             }
@@ -206,7 +232,10 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
     // "a spokesman for the Jupiter Police Department": a role noun with its complement
     let mut through_prep = false;
     if s > lo + 1
-        && matches!(doc.tok_text(s - 1).to_lowercase().as_str(), "for" | "of" | "at" | "with" | "from" | "in")
+        && matches!(
+            doc.tok_text(s - 1).to_lowercase().as_str(),
+            "for" | "of" | "at" | "with" | "from" | "in"
+        )
         && doc.tokens[s - 2].lex.intersects(Lex::ROLE | Lex::GROUP)
     {
         if let Some(outer) = np_left(doc, s - 1, lo) {
@@ -223,7 +252,11 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
     {
         s += 1;
     }
-    let name = if through_prep { None } else { name_part(doc, s, e) };
+    let name = if through_prep {
+        None
+    } else {
+        name_part(doc, s, e)
+    };
     let kind = if name.is_some() {
         NpKind::Name
     } else {
@@ -256,7 +289,10 @@ fn determined_np(doc: &Document, last: usize, lo: usize) -> Option<usize> {
         if tj.lex.contains(Lex::DET) || possessive(doc.tok_text(j)) {
             return Some(j);
         }
-        if tj.lex.intersects(Lex::FUNC | Lex::CUE | Lex::AUX | Lex::PRONOUN) {
+        if tj
+            .lex
+            .intersects(Lex::FUNC | Lex::CUE | Lex::AUX | Lex::PRONOUN)
+        {
             return None;
         }
         k = j;
@@ -364,7 +400,10 @@ fn appositive(doc: &Document, a: usize, b: usize) -> bool {
     t.lex.intersects(Lex::DET | Lex::ROLE | Lex::TITLE)
         || t.cap
         || t.kind == TokKind::Number
-        || matches!(w.as_str(), "who" | "whose" | "then" | "now" | "himself" | "herself" | "also")
+        || matches!(
+            w.as_str(),
+            "who" | "whose" | "then" | "now" | "himself" | "herself" | "also"
+        )
         || possessive(doc.tok_text(a))
         || (a..b).any(|i| doc.tokens[i].lex.intersects(Lex::ROLE))
 }
@@ -408,6 +447,8 @@ fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
     if a >= b {
         return None;
     }
+    // a role word inside the run starts the name after it ("Interior Minister Alain Roux")
+    let a = crate::entities::after_role(doc, a, b);
     // capitalised role or organisation words alone are not a person's name, but an
     // organisation's name still is a name ("the State Department")
     Some((a, b))
@@ -440,7 +481,9 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     cands.retain(|c| {
         c.kind != StatementKind::Direct
             || c.cue.is_some()
-            || !reported.iter().any(|&(a, b)| a <= c.start && c.end <= b + 3)
+            || !reported
+                .iter()
+                .any(|&(a, b)| a <= c.start && c.end <= b + 3)
     });
     cands.sort_by_key(|c| (c.start, c.end));
     resolve(doc, ents, cands)
@@ -486,7 +529,8 @@ fn direct_quotes(
             // “… heart.” a new sentence "He said …" reports something else
             let close_tok = after_close.saturating_sub(1);
             let same_sentence = k < para.tok_end
-                && doc.sentence_at(doc.tokens[k].start) == doc.sentence_at(doc.tokens[close_tok].start);
+                && doc.sentence_at(doc.tokens[k].start)
+                    == doc.sentence_at(doc.tokens[close_tok].start);
             if same_sentence {
                 found = attribution_at(doc, k, limit);
             }
@@ -594,7 +638,7 @@ fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
             let mut np = np_left(doc, k - 1, lo)?;
             if np.kind != NpKind::Pronoun {
                 np.role_after = Some((k, role_end));
-                return Some(np);
+                return Some(apposed_name(doc, np));
             }
         }
         return None;
@@ -666,7 +710,11 @@ fn reported_speech(
                         let end = trim_end(doc, t + 1, hi);
                         if end > t + 3 && (i + 1..t).all(|k| adjunct_word(doc, k)) {
                             let _ = verb;
-                            let sp = cands.iter().rev().find(|c| c.cue == Some((doc.tokens[i].start, doc.tokens[i].end))).and_then(|c| c.speaker);
+                            let sp = cands
+                                .iter()
+                                .rev()
+                                .find(|c| c.cue == Some((doc.tokens[i].start, doc.tokens[i].end)))
+                                .and_then(|c| c.speaker);
                             if let Some(np) = sp {
                                 cands.push(Candidate {
                                     kind: span_kind(doc, t + 1, end, in_quote, quotes),
@@ -836,9 +884,7 @@ fn verb_statement(
     if let Some(np) = left_np {
         let np_first = np.start;
         // the comma (or closing quote, or dash) before the speaker
-        if np_first > lo + 1
-            && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1))
-        {
+        if np_first > lo + 1 && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1)) {
             if let Some(k) = parenthetical_close(doc, v + 1, hi) {
                 // "…, he said, …": content on both sides
                 let (a, b) = strip_conj(doc, lo, np_first - 1);
@@ -903,9 +949,13 @@ fn verb_statement(
         }
     }
     // a longer subject: "Some delegates at the convention said …"
-    if left_np.is_none() || left_np.is_some_and(|np| !(np.start == lo || sentence_prefix_ok(doc, lo, np.start))) {
+    if left_np.is_none()
+        || left_np.is_some_and(|np| !(np.start == lo || sentence_prefix_ok(doc, lo, np.start)))
+    {
         if let Some(np) = subject_span(doc, v, lo) {
-            if (np.start == lo || sentence_prefix_ok(doc, lo, np.start)) && (verb.class != CueClass::Weak || has_that(doc, v + 1, hi)) {
+            if (np.start == lo || sentence_prefix_ok(doc, lo, np.start))
+                && (verb.class != CueClass::Weak || has_that(doc, v + 1, hi))
+            {
                 if let Some((a, b)) = content_right(doc, v, hi, lemma) {
                     return Some(Candidate {
                         kind: span_kind(doc, a, b, in_quote, quotes),
@@ -967,12 +1017,31 @@ fn clause_boundary(doc: &Document, i: usize) -> bool {
     let t = doc.tokens[i];
     match t.kind {
         TokKind::Quote => true,
-        TokKind::Punct => matches!(doc.tok_text(i), "," | ";" | ":" | "\u{2014}" | "\u{2013}" | "(" | "-"),
+        TokKind::Punct => matches!(
+            doc.tok_text(i),
+            "," | ";" | ":" | "\u{2014}" | "\u{2013}" | "(" | "-"
+        ),
         TokKind::Number => false,
         TokKind::Word => matches!(
             doc.tok_text(i).to_lowercase().as_str(),
-            "and" | "but" | "because" | "while" | "as" | "so" | "although" | "though" | "when"
-                | "after" | "before" | "if" | "since" | "whereas" | "yet" | "where" | "until" | "once"
+            "and"
+                | "but"
+                | "because"
+                | "while"
+                | "as"
+                | "so"
+                | "although"
+                | "though"
+                | "when"
+                | "after"
+                | "before"
+                | "if"
+                | "since"
+                | "whereas"
+                | "yet"
+                | "where"
+                | "until"
+                | "once"
         ),
     }
 }
@@ -999,7 +1068,22 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
         if t.kind == TokKind::Punct && matches!(doc.tok_text(k), ";" | ":" | "\u{2014}") {
             break;
         }
-        if t.kind == TokKind::Word && !t.cap && matches!(doc.tok_text(k), "and" | "but" | "that" | "because" | "while" | "so" | "although" | "though" | "when" | "if") {
+        if t.kind == TokKind::Word
+            && !t.cap
+            && matches!(
+                doc.tok_text(k),
+                "and"
+                    | "but"
+                    | "that"
+                    | "because"
+                    | "while"
+                    | "so"
+                    | "although"
+                    | "though"
+                    | "when"
+                    | "if"
+            )
+        {
             break;
         }
         s = k;
@@ -1011,8 +1095,22 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     let first = doc.tokens[s];
     let starts_ok = first.cap
         || first.kind == TokKind::Number
-        || first.lex.intersects(Lex::DET | Lex::PRONOUN | Lex::GROUP | Lex::ROLE)
-        || matches!(doc.tok_text(s).to_lowercase().as_str(), "almost" | "nearly" | "about" | "more" | "fewer" | "half" | "most" | "some" | "many" | "few");
+        || first
+            .lex
+            .intersects(Lex::DET | Lex::PRONOUN | Lex::GROUP | Lex::ROLE)
+        || matches!(
+            doc.tok_text(s).to_lowercase().as_str(),
+            "almost"
+                | "nearly"
+                | "about"
+                | "more"
+                | "fewer"
+                | "half"
+                | "most"
+                | "some"
+                | "many"
+                | "few"
+        );
     if !starts_ok {
         return None;
     }
@@ -1031,16 +1129,68 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     if end <= s {
         return None;
     }
-    let name = name_part(doc, s, (s..end).find(|&i| matches!(doc.tok_text(i), "of" | "at" | "in" | "for" | "from" | "who" | "," | "(")).unwrap_or(end));
+    let name = name_part(
+        doc,
+        s,
+        (s..end)
+            .find(|&i| {
+                matches!(
+                    doc.tok_text(i),
+                    "of" | "at" | "in" | "for" | "from" | "who" | "," | "("
+                )
+            })
+            .unwrap_or(end),
+    );
     // a name only when the phrase starts with it: "Sen. Marco Rubio", not "27 percent of Republicans"
-    let name = name.filter(|&(a, _)| (s..a).all(|i| doc.tokens[i].cap || doc.tokens[i].lex.intersects(Lex::TITLE | Lex::ROLE | Lex::ABBREV) || doc.tok_text(i) == "."));
-    Some(Np {
-        start: s,
-        end,
-        kind: if name.is_some() { NpKind::Name } else { NpKind::Nominal },
-        name,
-        role_after: role_after.filter(|&(a, b)| b > a),
-    })
+    let name = name.filter(|&(a, _)| {
+        (s..a).all(|i| {
+            doc.tokens[i].cap
+                || doc.tokens[i]
+                    .lex
+                    .intersects(Lex::TITLE | Lex::ROLE | Lex::ABBREV)
+                || doc.tok_text(i) == "."
+        })
+    });
+    Some(apposed_name(
+        doc,
+        Np {
+            start: s,
+            end,
+            kind: if name.is_some() {
+                NpKind::Name
+            } else {
+                NpKind::Nominal
+            },
+            name,
+            role_after: role_after.filter(|&(a, b)| b > a),
+        },
+    ))
+}
+
+/// "The town's mayor, Oskar Lund, said": a common noun phrase whose appositive is a
+/// proper name (every word capitalised) names its speaker by that name; the noun phrase
+/// becomes the role.
+fn apposed_name(doc: &Document, np: Np) -> Np {
+    let Some((a, b)) = np.role_after else {
+        return np;
+    };
+    if np.kind != NpKind::Nominal || b - a > 5 {
+        return np;
+    }
+    let all_cap = (a..b).all(|i| {
+        let t = doc.tokens[i];
+        t.kind == TokKind::Word && t.cap && !t.lex.intersects(Lex::DET | Lex::PRONOUN)
+    });
+    if !all_cap || name_part(doc, a, b) != Some((a, b)) {
+        return np;
+    }
+    Np {
+        start: a,
+        end: b,
+        kind: NpKind::Name,
+        name: Some((a, b)),
+        role_after: Some((np.start, np.end)),
+    }
 }
 
 /// After "…, X said" only adjuncts may follow: "on Monday", "in a statement", "told
@@ -1067,29 +1217,136 @@ fn adjunct_word(doc: &Document, i: usize) -> bool {
         TokKind::Number => true,
         TokKind::Punct => matches!(doc.tok_text(i), "." | "-" | "(" | ")" | "'" | "\u{2019}"),
         TokKind::Word => {
-            if t.cap || t.lex.intersects(Lex::TIME | Lex::DET | Lex::ROLE | Lex::GROUP | Lex::ORG) {
+            if t.cap
+                || t.lex
+                    .intersects(Lex::TIME | Lex::DET | Lex::ROLE | Lex::GROUP | Lex::ORG)
+            {
                 return true;
             }
             let w = doc.tok_text(i).to_lowercase();
             w.ends_with("ly")
                 || matches!(
                     w.as_str(),
-                    "on" | "in" | "at" | "to" | "during" | "after" | "before" | "with" | "from" | "by"
-                        | "of" | "for" | "via" | "over" | "about" | "while" | "when" | "later"
-                        | "statement" | "interview" | "email" | "e-mail" | "reporters" | "journalists"
-                        | "conference" | "call" | "news" | "briefing" | "speech" | "rally" | "television"
-                        | "radio" | "twitter" | "facebook" | "post" | "letter" | "release" | "message"
-                        | "appearance" | "telephone" | "phone" | "press" | "show" | "program"
-                        | "programme" | "meeting" | "hearing" | "event" | "session" | "remarks" | "tweet"
-                        | "told" | "last" | "this" | "past" | "recent" | "written" | "emailed" | "televised"
-                        | "taped" | "video" | "podcast" | "op-ed" | "column" | "blog" | "posting"
-                        | "campaign" | "stop" | "town" | "hall" | "debate" | "earlier" | "ago" | "days"
-                        | "weeks" | "months" | "years" | "him" | "her" | "them" | "us" | "me" | "audience"
-                        | "crowd" | "supporters" | "not" | "also" | "again" | "then" | "once" | "publicly"
-                        | "private" | "public" | "an" | "a" | "the" | "local" | "national" | "cable"
-                        | "network" | "new" | "its" | "his" | "their" | "visit" | "trip" | "address"
-                        | "gathering" | "forum" | "summit" | "sunday" | "talk" | "show's" | "morning"
-                        | "evening" | "night" | "afternoon" | "week" | "month" | "year" | "day"
+                    "on" | "in"
+                        | "at"
+                        | "to"
+                        | "during"
+                        | "after"
+                        | "before"
+                        | "with"
+                        | "from"
+                        | "by"
+                        | "of"
+                        | "for"
+                        | "via"
+                        | "over"
+                        | "about"
+                        | "while"
+                        | "when"
+                        | "later"
+                        | "statement"
+                        | "interview"
+                        | "email"
+                        | "e-mail"
+                        | "reporters"
+                        | "journalists"
+                        | "conference"
+                        | "call"
+                        | "news"
+                        | "briefing"
+                        | "speech"
+                        | "rally"
+                        | "television"
+                        | "radio"
+                        | "twitter"
+                        | "facebook"
+                        | "post"
+                        | "letter"
+                        | "release"
+                        | "message"
+                        | "appearance"
+                        | "telephone"
+                        | "phone"
+                        | "press"
+                        | "show"
+                        | "program"
+                        | "programme"
+                        | "meeting"
+                        | "hearing"
+                        | "event"
+                        | "session"
+                        | "remarks"
+                        | "tweet"
+                        | "told"
+                        | "last"
+                        | "this"
+                        | "past"
+                        | "recent"
+                        | "written"
+                        | "emailed"
+                        | "televised"
+                        | "taped"
+                        | "video"
+                        | "podcast"
+                        | "op-ed"
+                        | "column"
+                        | "blog"
+                        | "posting"
+                        | "campaign"
+                        | "stop"
+                        | "town"
+                        | "hall"
+                        | "debate"
+                        | "earlier"
+                        | "ago"
+                        | "days"
+                        | "weeks"
+                        | "months"
+                        | "years"
+                        | "him"
+                        | "her"
+                        | "them"
+                        | "us"
+                        | "me"
+                        | "audience"
+                        | "crowd"
+                        | "supporters"
+                        | "not"
+                        | "also"
+                        | "again"
+                        | "then"
+                        | "once"
+                        | "publicly"
+                        | "private"
+                        | "public"
+                        | "an"
+                        | "a"
+                        | "the"
+                        | "local"
+                        | "national"
+                        | "cable"
+                        | "network"
+                        | "new"
+                        | "its"
+                        | "his"
+                        | "their"
+                        | "visit"
+                        | "trip"
+                        | "address"
+                        | "gathering"
+                        | "forum"
+                        | "summit"
+                        | "sunday"
+                        | "talk"
+                        | "show's"
+                        | "morning"
+                        | "evening"
+                        | "night"
+                        | "afternoon"
+                        | "week"
+                        | "month"
+                        | "year"
+                        | "day"
                 )
         }
     }
@@ -1215,6 +1472,7 @@ fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec
     // (speaker, entity kind, gender) of recent statements, latest last
     let mut history: Vec<(Speaker, Option<Gender>)> = Vec::new();
     let mut prev_para: Option<usize> = None;
+    let mut continued: Vec<bool> = Vec::with_capacity(cands.len());
     for c in cands {
         let para = doc.sentences[doc.sentence_at(c.start)].para;
         let speaker = match (c.speaker, c.inherit) {
@@ -1237,6 +1495,7 @@ fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec
         }
         prev_para = Some(para);
         let text = doc.slice(c.start, c.end).to_string();
+        continued.push(c.kind == StatementKind::Direct && c.inherit);
         out.push(Statement {
             kind: c.kind,
             start: c.start,
@@ -1252,7 +1511,38 @@ fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec
             confidence: c.confidence,
         });
     }
+    speaker_from_later_part(doc, &mut out, &continued);
     out
+}
+
+/// A quote that runs over paragraphs (“… ¶ “… ¶ “…,” Achebe said) names its speaker
+/// only in its last part: the earlier parts, left without a speaker, take it from the
+/// part that follows them, back to front.
+fn speaker_from_later_part(doc: &Document, out: &mut [Statement], continued: &[bool]) {
+    for i in (0..out.len().saturating_sub(1)).rev() {
+        if out[i].kind != StatementKind::Direct || out[i].speaker.is_some() || !continued[i] {
+            continue;
+        }
+        let next = &out[i + 1];
+        if next.kind != StatementKind::Direct || next.speaker.is_none() {
+            continue;
+        }
+        // this part ends its paragraph with no closing mark …
+        let rest = &doc.text[out[i].end..];
+        let tail = rest.split('\n').next().unwrap_or("");
+        if tail.trim().chars().any(crate::text::is_quote_char) || !rest.contains('\n') {
+            continue;
+        }
+        // … and the next part opens the paragraph right after it
+        let pi = doc.sentences[doc.sentence_at(out[i].start)].para;
+        let Some(np) = doc.paragraphs.get(pi + 1) else {
+            continue;
+        };
+        if next.start < np.start || next.start > np.start + 4 {
+            continue;
+        }
+        out[i].speaker = out[i + 1].speaker.clone();
+    }
 }
 
 fn speaker_of(
@@ -1283,10 +1573,8 @@ fn speaker_of(
                     sp.kind != EntityKind::Person || w == "we" || w == "i"
                 }
             });
-            let found = found.or_else(|| {
-                // a person mentioned before the pronoun though not yet a speaker
-                None
-            });
+            // TODO: a person mentioned before the pronoun though not yet a speaker
+            // (tried: last person mention; picks place names typed as persons)
             match found {
                 Some((sp, _)) => {
                     if let (Some(e), Some(g)) = (sp.entity, want) {

@@ -216,6 +216,7 @@ impl EntityTable {
                 } else {
                     (a, b)
                 };
+                let a = if a < b { after_role(doc, a, b) } else { a };
                 if a < b {
                     let kind = guess_kind(doc, a, b);
                     if kind != EntityKind::Unknown {
@@ -250,6 +251,31 @@ fn is_after_quote_open(doc: &Document, i: usize) -> bool {
 
 /// The run of capitalised words (a proper name) starting at token `i`: initials
 /// ("E."), particles inside organisation names ("Bank of England") and hyphenated parts.
+/// Where a person's name starts inside a capitalised run that holds a role word before
+/// it: "Harbor City Mayor Lena Voss" → "Lena Voss", "Interior Minister Alain Roux" →
+/// "Alain Roux". The rest must be two or more words with no role or organisation word
+/// among them, so "Prime Minister" or "Minister Council" stay as they are.
+pub fn after_role(doc: &Document, a: usize, b: usize) -> usize {
+    let role = |j: usize| {
+        let t = doc.tokens[j];
+        t.lex.intersects(Lex::ROLE | Lex::TITLE) && !t.lex.contains(Lex::FIRST_NAME)
+    };
+    if b < a + 3 {
+        return a;
+    }
+    match (a..b - 2).rev().find(|&j| role(j)) {
+        Some(r)
+            if (r + 1..b).all(|j| {
+                let t = doc.tokens[j];
+                t.kind == TokKind::Word && !role(j) && !t.lex.contains(Lex::ORG)
+            }) =>
+        {
+            r + 1
+        }
+        _ => a,
+    }
+}
+
 pub fn name_run(doc: &Document, i: usize, end: usize) -> Option<(usize, usize)> {
     let t = doc.tokens[i];
     if t.kind != TokKind::Word

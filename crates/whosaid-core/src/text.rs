@@ -256,7 +256,7 @@ fn paragraphs(text: &str, toks: &[Token]) -> Vec<Paragraph> {
     let mut out = Vec::new();
     let mut start = 0;
     let bytes = text.as_bytes();
-    let mut push = |s: usize, e: usize, out: &mut Vec<Paragraph>| {
+    let push = |s: usize, e: usize, out: &mut Vec<Paragraph>| {
         let t = &text[s..e];
         let lead = t.len() - t.trim_start().len();
         let trail = t.len() - t.trim_end().len();
