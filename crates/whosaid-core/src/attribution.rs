@@ -105,8 +105,8 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
                 )
                 || (p.cap && ptxt.ends_with('s'))
                 || (ptxt.ends_with('s')
-                    && p.lex.contains(Lex::ROLE) == false
-                    && is_aux(doc, i - 1) == false
+                    && !p.lex.contains(Lex::ROLE)
+                    && !is_aux(doc, i - 1)
                     && p.kind == TokKind::Word
                     && !p.cap
                     && ptxt.len() > 3);
@@ -800,7 +800,7 @@ fn according_to(
     let cue = Some((doc.tokens[i].start, doc.tokens[i + 1].end));
     // "…, according to X." — content before
     let before_start = lo;
-    let (a, b) = if i > lo + 2 && is_punct(doc, i - 1, ",") || i > lo + 2 && is_dash(doc, i - 1) {
+    let (a, b) = if i > lo + 2 && (is_punct(doc, i - 1, ",") || is_dash(doc, i - 1)) {
         (before_start, i - 1)
     } else {
         // "According to X, …" — content after the comma following the phrase
@@ -863,7 +863,7 @@ fn verb_statement(
 
     // gerund: "…, saying (that) …" — the speaker is the clause's subject
     if verb.form == VerbForm::Gerund {
-        if !(v > lo && is_punct(doc, v - 1, ",")) || !speech {
+        if v <= lo || !is_punct(doc, v - 1, ",") || !speech {
             return None;
         }
         let (a, b) = content_right(doc, v, hi, lemma)?;

@@ -278,12 +278,6 @@ pub fn after_role(doc: &Document, a: usize, b: usize) -> usize {
 
 pub fn name_run(doc: &Document, i: usize, end: usize) -> Option<(usize, usize)> {
     let t = doc.tokens[i];
-    if t.kind != TokKind::Word
-        || !t.cap
-        || t.lex.contains(Lex::TITLE) && !t.lex.contains(Lex::ORG) && false
-    {
-        return None;
-    }
     if t.kind != TokKind::Word || !t.cap {
         return None;
     }
