@@ -411,6 +411,11 @@ fn appositive(doc: &Document, a: usize, b: usize) -> bool {
 /// The proper-name part of a phrase: its last run of capitalised words, without
 /// leading titles ("Rep.", "Foreign Minister").
 fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
+    // a phrase headed by a common noun is no name: "Aid agencies", "Clinton's aides"
+    let head = doc.tokens[e - 1];
+    if head.kind == TokKind::Word && !head.cap && head.lex.intersects(Lex::ROLE | Lex::GROUP) {
+        return None;
+    }
     let mut b = e;
     while b > s && !(doc.tokens[b - 1].cap && doc.tokens[b - 1].kind == TokKind::Word) {
         b -= 1;
@@ -472,18 +477,29 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     direct_quotes(doc, &quotes, &in_quote, &mut used, &mut cands);
     reported_speech(doc, &quotes, &in_quote, &mut used, &mut cands);
 
-    // a quote with no cue of its own inside reported speech is part of that statement
-    let reported: Vec<(usize, usize)> = cands
+    // a quote with no cue of its own inside reported speech is part of that statement;
+    // spans sorted by start with a running maximum of ends keep this linear
+    let mut reported: Vec<(usize, usize)> = cands
         .iter()
         .filter(|c| c.kind != StatementKind::Direct)
         .map(|c| (c.start, c.end))
         .collect();
+    reported.sort_unstable();
+    let mut max_end = Vec::with_capacity(reported.len());
+    let mut m = 0;
+    for &(_, b) in &reported {
+        m = m.max(b);
+        max_end.push(m);
+    }
+    let inside_reported = |c: &Candidate| {
+        let i = reported.partition_point(|&(a, _)| a <= c.start);
+        i > 0 && c.end <= max_end[i - 1] + 3
+    };
+    let text = doc.text;
     cands.retain(|c| {
-        c.kind != StatementKind::Direct
-            || c.cue.is_some()
-            || !reported
-                .iter()
-                .any(|&(a, b)| a <= c.start && c.end <= b + 3)
+        // content with no letter or digit ("“ ” « »") says nothing
+        text[c.start..c.end].chars().any(char::is_alphanumeric)
+            && (c.kind != StatementKind::Direct || c.cue.is_some() || !inside_reported(c))
     });
     cands.sort_by_key(|c| (c.start, c.end));
     resolve(doc, ents, cands)
@@ -505,10 +521,14 @@ fn direct_quotes(
     used: &mut [bool],
     cands: &mut Vec<Candidate>,
 ) {
-    for (qi, q) in quotes.iter().enumerate() {
+    // the paragraph and sentence of the last quote kept, for split quotes ("“A,” he
+    // said. “B.”"), whose short second part has no cue of its own
+    let mut last_kept: Option<(usize, usize)> = None;
+    for q in quotes.iter() {
         if !is_statement_quote(doc, q) {
             continue;
         }
+        let sent_idx = doc.sentence_at(q.open);
         let para = doc.paragraphs[q.para];
         let open_tok = doc.token_at_or_after(q.open);
         let after_close = q
@@ -539,14 +559,38 @@ fn direct_quotes(
         if found.is_none() {
             let sent = doc.sentences[doc.sentence_at(q.open)];
             let lo = sent.tok_start.max(para.tok_start);
-            found = attribution_before(doc, open_tok, lo, in_quote);
+            if let Some((cue, np, content_tok)) = attribution_before(doc, open_tok, lo, in_quote) {
+                if let Some(ct) = content_tok {
+                    // "said the budget would be “tough but fair”": the paraphrase holds
+                    // the quote, so the statement is mixed and runs from the paraphrase
+                    let end = q.close.map_or(q.end, |c| {
+                        let after = doc.token_at_or_after(c + 1);
+                        doc.tokens.get(after.saturating_sub(1)).map_or(c, |t| t.end)
+                    });
+                    used[cue.0..cue.1].iter_mut().for_each(|u| *u = true);
+                    cands.push(Candidate {
+                        kind: StatementKind::Mixed,
+                        start: doc.tokens[ct].start,
+                        end: end.max(q.end),
+                        cue: Some((doc.tokens[cue.0].start, doc.tokens[cue.1 - 1].end)),
+                        speaker: Some(np),
+                        inherit: false,
+                        confidence: 0.8,
+                    });
+                    last_kept = Some((q.para, sent_idx));
+                    continue;
+                }
+                found = Some((cue, np));
+            }
             conf = 0.85;
         }
         // a short quote with no cue of its own is a title or a scare quote unless it
-        // stands alone as a paragraph
-        if found.is_none() && q.words < 4 && doc.paragraphs[q.para].start != q.open {
+        // stands alone as a paragraph or continues a split quote a sentence earlier
+        let split_part = last_kept.is_some_and(|(p, si)| p == q.para && sent_idx <= si + 2);
+        if found.is_none() && q.words < 4 && doc.paragraphs[q.para].start != q.open && !split_part {
             continue;
         }
+        last_kept = Some((q.para, doc.sentence_at(q.end.saturating_sub(1))));
         let (cue, speaker, inherit) = match found {
             Some((c, np)) => (Some(c), Some(np), false),
             None => {
@@ -557,7 +601,6 @@ fn direct_quotes(
         if let Some((a, b)) = cue {
             used[a..b].iter_mut().for_each(|u| *u = true);
         }
-        let _ = qi;
         cands.push(Candidate {
             kind: StatementKind::Direct,
             start: q.start,
@@ -648,36 +691,64 @@ fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
 
 /// The attribution before a quote's opening mark, in the same sentence:
 /// "He said: “…”", "Okafor told reporters, “…”", "According to the ministry, “…”".
+/// The attribution before a quote's opening mark, in the same sentence: "He said: “…”",
+/// "Okafor told reporters, “…”". When a paraphrase stands between the verb and the mark
+/// ("said the budget would be “…”"), also returns where that paraphrase starts.
+#[allow(clippy::type_complexity)]
 fn attribution_before(
     doc: &Document,
     open_tok: usize,
     lo: usize,
     in_quote: &[Option<usize>],
-) -> Option<((usize, usize), Np)> {
+) -> Option<((usize, usize), Np, Option<usize>)> {
     let mut k = open_tok;
     // the mark may follow ":" or "," or "that"
     while k > lo && (matches!(doc.tok_text(k - 1), ":" | ",") || lower_eq(doc, k - 1, "that")) {
         k -= 1;
     }
-    // skip a short adjunct between the verb and the quote ("said on Monday:")
+    let bare = k;
+    // the verb: right before the mark, after a short adjunct ("said on Monday:"), or
+    // before a short paraphrase that leads into the quote
     let mut v = k;
-    while v > lo && k - v < 8 {
+    while v > lo && k - v < 12 {
         let i = v - 1;
-        if in_quote[i].is_some() {
+        if in_quote[i].is_some() || matches!(doc.tok_text(i), "." | ";" | "!" | "?") {
             return None;
         }
         if let Some(verb) = cue_at(doc, i) {
+            // the words between the verb and the mark: an adjunct, or a paraphrase
+            let mut c = i + 1;
+            while c < bare && (lower_eq(doc, c, "that") || matches!(doc.tok_text(c), ":" | ",")) {
+                c += 1;
+            }
+            let between_adjunct =
+                (c..bare).all(|j| adjunct_word(doc, j) && !lower_eq(doc, j, "that"));
+            let content =
+                if c < bare && !between_adjunct && !is_punct(doc, bare.saturating_sub(1), ":") {
+                    if verb.class == CueClass::Weak && !(i + 1..c).any(|j| lower_eq(doc, j, "that"))
+                    {
+                        return None;
+                    }
+                    Some(c)
+                } else {
+                    None
+                };
+            if content.is_none() && k - i > 8 {
+                return None;
+            }
             if verb.form == VerbForm::Gerund {
                 // "…, saying: “…”" — the clause's subject speaks
                 return np_right(doc, lo, i)
                     .filter(|np| np.start == lo)
-                    .map(|np| ((i, i + 1), np));
+                    .map(|np| ((i, i + 1), np, content));
             }
             if let Some(np) = speaker_before_verb(doc, i, lo) {
-                return Some(((i, i + 1), np));
+                return Some(((i, i + 1), np, content));
             }
-            if let Some(np) = np_right(doc, i + 1, k) {
-                return Some(((i, i + 1), np));
+            if content.is_none() {
+                if let Some(np) = np_right(doc, i + 1, k) {
+                    return Some(((i, i + 1), np, None));
+                }
             }
             return None;
         }
@@ -694,6 +765,11 @@ fn reported_speech(
     used: &mut [bool],
     cands: &mut Vec<Candidate>,
 ) {
+    // cue span → the speaker a quote gave it
+    let quote_speakers: std::collections::HashMap<(usize, usize), Np> = cands
+        .iter()
+        .filter_map(|c| Some((c.cue?, c.speaker?)))
+        .collect();
     for s in &doc.sentences {
         let (lo, hi) = (s.tok_start, s.tok_end);
         let mut i = lo;
@@ -710,11 +786,9 @@ fn reported_speech(
                         let end = trim_end(doc, t + 1, hi);
                         if end > t + 3 && (i + 1..t).all(|k| adjunct_word(doc, k)) {
                             let _ = verb;
-                            let sp = cands
-                                .iter()
-                                .rev()
-                                .find(|c| c.cue == Some((doc.tokens[i].start, doc.tokens[i].end)))
-                                .and_then(|c| c.speaker);
+                            let sp = quote_speakers
+                                .get(&(doc.tokens[i].start, doc.tokens[i].end))
+                                .copied();
                             if let Some(np) = sp {
                                 cands.push(Candidate {
                                     kind: span_kind(doc, t + 1, end, in_quote, quotes),
@@ -858,8 +932,12 @@ fn verb_statement(
 ) -> Option<Candidate> {
     let speech = verb.class == CueClass::Speech;
     let lemma = verb.lemma;
-    // base forms need a plural or modal subject: "officials say", "will say"
     let cue_span = Some((doc.tokens[v].start, doc.tokens[v].end));
+    // verbs that take a noun object report speech only through a "that" clause:
+    // "defended the plan" is no statement, "argued that the plan works" is
+    if verb.class == CueClass::Weak && !that_follows(doc, v, hi) {
+        return None;
+    }
 
     // gerund: "…, saying (that) …" — the speaker is the clause's subject
     if verb.form == VerbForm::Gerund {
@@ -974,7 +1052,14 @@ fn verb_statement(
     if speech && v > lo + 2 && (is_punct(doc, v - 1, ",") || is_dash(doc, v - 1)) {
         if let Some(np) = np_right(doc, v + 1, hi) {
             let after = np.role_after.map_or(np.end, |r| r.1);
-            if tail_is_adjunct(doc, after, hi) {
+            // "…, said Okonkwo, who has led the project since 2019."
+            let relative = after + 1 < hi
+                && is_punct(doc, after, ",")
+                && matches!(
+                    doc.tok_text(after + 1).to_lowercase().as_str(),
+                    "who" | "whose"
+                );
+            if relative || tail_is_adjunct(doc, after, hi) {
                 let (a, b) = strip_conj(doc, lo, v - 1);
                 if b > a + 2 {
                     return Some(Candidate {
@@ -1369,6 +1454,13 @@ fn parenthetical_close(doc: &Document, k: usize, hi: usize) -> Option<usize> {
     None
 }
 
+/// "that" after the verb, with only an adjunct between: "said on Monday that".
+fn that_follows(doc: &Document, v: usize, hi: usize) -> bool {
+    (v + 1..hi.min(v + 9))
+        .find(|&k| lower_eq(doc, k, "that"))
+        .is_some_and(|t| (v + 1..t).all(|k| adjunct_word(doc, k)))
+}
+
 fn has_that(doc: &Document, a: usize, b: usize) -> bool {
     (a..b.min(a + 10)).any(|i| lower_eq(doc, i, "that"))
 }
@@ -1473,10 +1565,11 @@ fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec
     let mut history: Vec<(Speaker, Option<Gender>)> = Vec::new();
     let mut prev_para: Option<usize> = None;
     let mut continued: Vec<bool> = Vec::with_capacity(cands.len());
+    let persons = ents.gendered_person_mentions();
     for c in cands {
         let para = doc.sentences[doc.sentence_at(c.start)].para;
         let speaker = match (c.speaker, c.inherit) {
-            (Some(np), _) => speaker_of(doc, ents, np, &history),
+            (Some(np), _) => speaker_of(doc, ents, np, &history, &persons),
             (None, true) => {
                 // a split or continued quote: the latest speaker, in this paragraph or
                 // the one before
@@ -1550,6 +1643,7 @@ fn speaker_of(
     ents: &mut EntityTable,
     np: Np,
     history: &[(Speaker, Option<Gender>)],
+    persons: &[(usize, usize, Gender)],
 ) -> Option<Speaker> {
     let start = doc.tokens[np.start].start;
     let end = doc.tokens[np.end - 1].end;
@@ -1573,8 +1667,37 @@ fn speaker_of(
                     sp.kind != EntityKind::Person || w == "we" || w == "i"
                 }
             });
-            // TODO: a person mentioned before the pronoun though not yet a speaker
-            // (tried: last person mention; picks place names typed as persons)
+            // a person mentioned before the pronoun though not yet a speaker, when the
+            // name's gender is known (first name or title)
+            let mentioned = if personal {
+                let i = persons.partition_point(|&(p, _, _)| p < start);
+                persons[..i]
+                    .iter()
+                    .rev()
+                    .take(12)
+                    .find(|&&(_, _, g)| Some(g) == want)
+                    .map(|&(p, idx, _)| (p, idx))
+            } else {
+                None
+            };
+            // the later of the last compatible speaker and the last compatible person
+            // named: "Councillor Tomas Brandt was unimpressed. “…,” he said."
+            let mentioned = mentioned
+                .filter(|&(p, idx)| {
+                    found.is_none_or(|(sp, _)| p > sp.start && sp.entity != Some(idx))
+                })
+                .map(|(_, idx)| idx);
+            if let Some(idx) = mentioned {
+                let e = ents.get(idx);
+                return Some(Speaker {
+                    name: e.name.clone(),
+                    kind: e.kind,
+                    role: e.roles.first().cloned(),
+                    entity: Some(idx),
+                    start,
+                    end,
+                });
+            }
             match found {
                 Some((sp, _)) => {
                     if let (Some(e), Some(g)) = (sp.entity, want) {

@@ -120,8 +120,9 @@ impl EntityTable {
         if e.kind == EntityKind::Unknown && kind != EntityKind::Unknown {
             e.kind = kind;
         }
-        if !e.mentions.iter().any(|m| m.start == start) {
-            let pos = e.mentions.partition_point(|m| m.start < start);
+        // binary search: a long article can mention one name many thousand times
+        let pos = e.mentions.partition_point(|m| m.start < start);
+        if e.mentions.get(pos).is_none_or(|m| m.start != start) {
             e.mentions.insert(pos, Mention { start, end });
         }
         idx
@@ -185,6 +186,22 @@ impl EntityTable {
                 self.by_acronym.entry(acro).or_insert(idx);
             }
         }
+    }
+
+    /// Mentions of people whose gender is known (from a first name or a title), sorted
+    /// by position: what a pronoun can point back to before anyone has spoken.
+    pub fn gendered_person_mentions(&self) -> Vec<(usize, usize, Gender)> {
+        let mut out = Vec::new();
+        for (i, e) in self.entities.iter().enumerate() {
+            if e.kind != EntityKind::Person {
+                continue;
+            }
+            if let Some(g) = self.gender(i) {
+                out.extend(e.mentions.iter().map(|m| (m.start, i, g)));
+            }
+        }
+        out.sort_unstable_by_key(|&(p, i, _)| (p, i));
+        out
     }
 
     /// Links an acronym to its long name: "The International Energy Agency (IEA)".
