@@ -1812,9 +1812,12 @@ pub fn assign_dates(doc: &Document, statements: &mut [Statement], dates: &[DateM
         let si = doc.sentence_at(anchor);
         let sent = doc.sentences[si];
         // the date nearest the cue inside the sentence, outside the content
-        let best = dates
+        // dates come in text order: only those inside this sentence are looked at
+        let first = dates.partition_point(|d| d.start < sent.start);
+        let last = dates.partition_point(|d| d.start < sent.end);
+        let best = dates[first..last.max(first)]
             .iter()
-            .filter(|d| d.value.is_some() && d.start >= sent.start && d.end <= sent.end)
+            .filter(|d| d.value.is_some() && d.end <= sent.end)
             .filter(|d| d.end <= s.start || d.start >= s.end)
             .min_by_key(|d| d.start.abs_diff(anchor));
         if let Some(d) = best {

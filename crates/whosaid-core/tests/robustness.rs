@@ -67,7 +67,6 @@ fn empty_and_blank() {
 }
 
 #[test]
-#[ignore = "takes over 60 s in debug today: extraction is not yet linear on one huge paragraph"]
 fn fifty_megabyte_paragraph() {
     // one paragraph, no line breaks: sentences of several shapes, repeated to 50 MB
     let unit = "Mayor Lena Voss said the ferry would run every twenty minutes. \
@@ -78,7 +77,8 @@ fn fifty_megabyte_paragraph() {
     let text = unit.repeat(reps);
     let chars = text.chars().count();
     let (out, dt) = run(text);
-    assert!(dt < Duration::from_secs(20), "50 MB paragraph took {dt:?}");
+    // linear time: about 10 s in release on one busy core; a quadratic step takes hours
+    assert!(dt < Duration::from_secs(90), "50 MB paragraph took {dt:?}");
     offsets_sane(chars, &out);
     // three statements per unit are there to find; nothing may multiply them
     assert!(
