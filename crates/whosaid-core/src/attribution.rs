@@ -1489,8 +1489,41 @@ fn takes_object(lemma: &str) -> bool {
 
 /// The content to the right of verb `v`: after "that", a colon, an addressee or a
 /// short adjunct, to the end of the sentence.
+/// Where reported content stops before the sentence does: at a semicolon, or where a
+/// new clause joins on ("…, but the minister said …", "…, adding that …").
+fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
+    let mut i = a + 2;
+    while i < end {
+        let t = doc.tok_text(i);
+        if t == ";" {
+            return trim_end(doc, a, i);
+        }
+        if t == "," && i + 1 < end {
+            let w = doc.tok_text(i + 1).to_lowercase();
+            if matches!(
+                w.as_str(),
+                "but" | "while" | "although" | "though" | "whereas"
+            ) {
+                return trim_end(doc, a, i);
+            }
+            if cue_at(doc, i + 1).is_some_and(|c| c.form == VerbForm::Gerund) {
+                return trim_end(doc, a, i);
+            }
+            if w == "and" && i + 2 < end && doc.tokens[i + 2].lex.contains(Lex::PRONOUN) {
+                return trim_end(doc, a, i);
+            }
+        }
+        if matches!(t, "\u{2014}" | "--") {
+            return trim_end(doc, a, i);
+        }
+        i += 1;
+    }
+    end
+}
+
 fn content_right(doc: &Document, v: usize, hi: usize, lemma: &str) -> Option<(usize, usize)> {
     let end = trim_end(doc, v + 1, hi);
+    let end = clause_cut(doc, v + 1, end);
     let mut a = v + 1;
     // "said in a statement that …", "told reporters on Monday that …"
     if let Some(t) = (a..end.min(a + 10)).find(|&i| lower_eq(doc, i, "that")) {
