@@ -738,9 +738,7 @@ fn attribution_before(
             }
             if verb.form == VerbForm::Gerund {
                 // "…, saying: “…”" — the clause's subject speaks
-                return np_right(doc, lo, i)
-                    .filter(|np| np.start == lo)
-                    .map(|np| ((i, i + 1), np, content));
+                return clause_subject(doc, lo, i).map(|np| ((i, i + 1), np, content));
             }
             if let Some(np) = speaker_before_verb(doc, i, lo) {
                 return Some(((i, i + 1), np, content));
@@ -945,7 +943,7 @@ fn verb_statement(
             return None;
         }
         let (a, b) = content_right(doc, v, hi, lemma)?;
-        let subj = np_right(doc, lo, v).filter(|np| np.start == lo || np.start == lo + 1);
+        let subj = clause_subject(doc, lo, v);
         return Some(Candidate {
             kind: span_kind(doc, a, b, in_quote, quotes),
             start: doc.tokens[a].start,
@@ -1489,6 +1487,71 @@ fn takes_object(lemma: &str) -> bool {
 
 /// The content to the right of verb `v`: after "that", a colon, an addressee or a
 /// short adjunct, to the end of the sentence.
+/// The subject of the clause that starts at `lo`, for a gerund further on ("Germany
+/// responded …, saying that …"): after a leading conjunction or adjunct ("But",
+/// "Early in his campaign,", "Reached by phone,"), a pronoun, a name or a noun phrase.
+fn clause_subject(doc: &Document, lo: usize, v: usize) -> Option<Np> {
+    let mut s = lo;
+    while s < v
+        && doc.tokens[s].lex.contains(Lex::FUNC)
+        && !doc.tokens[s].lex.contains(Lex::PRONOUN)
+    {
+        // "But he …", "And the ministry …"; a preposition opens an adjunct, below
+        if !matches!(
+            doc.tok_text(s).to_lowercase().as_str(),
+            "but" | "and" | "so" | "yet" | "still" | "also" | "then"
+        ) {
+            break;
+        }
+        s += 1;
+    }
+    let t = doc.tokens.get(s)?;
+    let opens_adjunct = t.lex.contains(Lex::FUNC) && !t.lex.intersects(Lex::PRONOUN | Lex::DET)
+        || !t.lex.intersects(
+            Lex::PRONOUN | Lex::DET | Lex::FIRST_NAME | Lex::ROLE | Lex::GROUP | Lex::TITLE,
+        ) && {
+            let w = doc.tok_text(s).to_lowercase();
+            w.ends_with("ing")
+                || w.ends_with("ed")
+                || w.ends_with("ly")
+                || matches!(
+                    w.as_str(),
+                    "early"
+                        | "late"
+                        | "later"
+                        | "earlier"
+                        | "last"
+                        | "meanwhile"
+                        | "now"
+                        | "asked"
+                        | "reached"
+                )
+        };
+    if opens_adjunct {
+        let comma = (s..v.min(s + 14)).find(|&k| is_punct(doc, k, ","))?;
+        s = comma + 1;
+    }
+    let np = np_right(doc, s, v)?;
+    if np.start != s
+        || doc.tokens[np.start].lex.contains(Lex::FUNC)
+            && !doc.tokens[np.start].lex.intersects(Lex::PRONOUN | Lex::DET)
+    {
+        return None;
+    }
+    // a capitalised word alone at the clause start is more often an adverb or a
+    // dateline than a name, unless the text names it elsewhere as an entity
+    if np.kind == NpKind::Name
+        && np.end - np.start == 1
+        && doc
+            .tok_text(np.start)
+            .chars()
+            .all(|c| c.is_uppercase() || !c.is_alphabetic())
+    {
+        return None;
+    }
+    Some(np)
+}
+
 /// Where reported content stops before the sentence does: at a semicolon, or where a
 /// new clause joins on ("…, but the minister said …", "…, adding that …").
 fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
