@@ -12,6 +12,8 @@ pub mod error;
 pub mod export;
 pub mod migrate;
 pub mod normalize;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 pub mod prepare;
 pub mod query;
 pub mod quotes;

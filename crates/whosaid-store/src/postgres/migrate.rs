@@ -1,0 +1,90 @@
+//! PostgreSQL schema migrations: numbered SQL files under `postgres/migrations/`, compiled
+//! in, applied in order, one transaction each, recorded in `schema_migrations`. Whichever
+//! process opens the store first applies them; the others wait on a session-level
+//! `pg_advisory_lock` keyed by the schema name and then find nothing left to do. A schema
+//! newer than this binary knows is refused rather than touched. Migrations must stay
+//! additive while older workers run (see docs/scale-out.md).
+
+use ::postgres::Client;
+
+use crate::error::{Result, StoreError};
+
+use super::pg_err;
+
+/// The migrations, in order; migration `i` brings the schema to version `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_initial.sql"),
+    include_str!("migrations/0002_failed_messages.sql"),
+];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// The advisory-lock class for this schema (its hash), shared by the migration lock and
+/// the write stripes; different schemas never contend.
+pub(crate) fn lock_class(schema: &str) -> i32 {
+    xxhash_rust::xxh3::xxh3_64(format!("whosaid:{schema}").as_bytes()) as i32
+}
+
+/// The schema's version (0 when it has no whosaid tables yet).
+pub(crate) fn version(client: &mut Client) -> std::result::Result<i64, ::postgres::Error> {
+    let exists: bool = client
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_tables
+               WHERE schemaname = current_schema() AND tablename = 'schema_migrations')",
+            &[],
+        )?
+        .get(0);
+    if !exists {
+        return Ok(0);
+    }
+    let v: Option<i64> = client
+        .query_one("SELECT max(version)::bigint FROM schema_migrations", &[])?
+        .get(0);
+    Ok(v.unwrap_or(0))
+}
+
+pub(crate) fn run(client: &mut Client, schema: &str, target: &str) -> Result<i64> {
+    let err = |e| pg_err(target, e);
+    let class = lock_class(schema);
+    client
+        .execute("SELECT pg_advisory_lock($1, -1)", &[&class])
+        .map_err(err)?;
+    let result = apply(client, target);
+    // Unlock even when a migration failed (the session may be reused).
+    let unlock = client.execute("SELECT pg_advisory_unlock($1, -1)", &[&class]);
+    let found = result?;
+    unlock.map_err(err)?;
+    Ok(found)
+}
+
+fn apply(client: &mut Client, target: &str) -> Result<i64> {
+    let err = |e| pg_err(target, e);
+    client
+        .batch_execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations (
+                 version    BIGINT PRIMARY KEY,
+                 applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+        )
+        .map_err(err)?;
+    let found = version(client).map_err(err)?;
+    if found > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            path: target.into(),
+            found,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
+        let mut tx = client.transaction().map_err(err)?;
+        tx.batch_execute(sql).map_err(err)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version) VALUES ($1)",
+            &[&(i as i64 + 1)],
+        )
+        .map_err(err)?;
+        tx.commit().map_err(err)?;
+        tracing::info!(target = target, version = i + 1, "applied migration");
+    }
+    Ok(found)
+}

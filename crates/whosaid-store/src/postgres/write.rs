@@ -1,0 +1,864 @@
+//! Writing a batch to PostgreSQL: the SQLite backend's upsert (identity, replacement,
+//! syndication, repeated quotes, corpus speakers) with fewer round trips and safe under
+//! concurrent writers. Per batch: one statement takes the striped advisory locks (sorted,
+//! so two batches never deadlock on them); per article, one INSERT … ON CONFLICT for
+//! the article and one query each for LSH candidates, speaker candidates and quote
+//! fingerprints as needed; statements, entities, alias and role counters, seen dates and
+//! quote first-seen dates are collected and written at the end of the batch with
+//! multi-row `unnest` statements. Decisions come from `speakers`, `quotes` and
+//! `syndication`, as in the SQLite backend.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use ::postgres::types::ToSql;
+use ::postgres::{Statement, Transaction};
+
+use crate::api::{UpsertAction, UpsertOutcome};
+use crate::prepare::PreparedArticle;
+use crate::quotes::{self, QuoteKey};
+use crate::speakers::{self, Candidate, ParsedName, Resolution};
+use crate::syndication;
+
+/// A failed write: a database error, or a state the locks rule out (reported as a failed
+/// batch, never a panic).
+#[derive(Debug)]
+pub(crate) enum WriteError {
+    Pg(::postgres::Error),
+    Invariant(&'static str),
+    /// Could not get a connection.
+    Store(crate::error::StoreError),
+}
+
+impl From<::postgres::Error> for WriteError {
+    fn from(e: ::postgres::Error) -> Self {
+        WriteError::Pg(e)
+    }
+}
+
+type PgResult<T> = std::result::Result<T, WriteError>;
+
+/// Advisory-lock stripes per schema. Few enough that a batch's locks stay well inside
+/// PostgreSQL's shared lock table with many workers.
+pub(crate) const LOCK_STRIPES: u64 = 64;
+/// Most candidates read from one LSH bucket (as in the SQLite backend).
+const MAX_BUCKET_CANDIDATES: i64 = 64;
+
+fn date_str(d: Option<chrono::NaiveDate>) -> Option<String> {
+    d.map(|d| d.format("%Y-%m-%d").to_string())
+}
+
+fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn min_date(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y < x { y } else { x }),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+fn max_date(a: Option<String>, b: Option<String>) -> Option<String> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(if y > x { y } else { x }),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// The lock stripes a batch needs: article identities, speaker surname prefixes, quote
+/// keys and fingerprints (everything whose absence leads to an insert).
+pub(crate) fn lock_stripes(items: &[PreparedArticle]) -> Vec<i32> {
+    let mut keys: BTreeSet<i32> = BTreeSet::new();
+    let mut add = |s: &str| {
+        keys.insert((xxhash_rust::xxh3::xxh3_64(s.as_bytes()) % LOCK_STRIPES) as i32);
+    };
+    for p in items {
+        add(&format!("a:{}", p.key));
+        for n in p.speakers.iter().flatten() {
+            add(&format!("s:{}:{}", n.class.as_str(), n.surname3()));
+        }
+        for k in p.quote_keys.iter().flatten() {
+            add(&format!("q:{}", k.hash));
+            for pr in &k.prints {
+                add(&format!("p:{pr}"));
+            }
+        }
+    }
+    keys.into_iter().collect()
+}
+
+#[derive(Default)]
+struct StatementRows {
+    article_id: Vec<i64>,
+    idx: Vec<i64>,
+    kind: Vec<String>,
+    text: Vec<String>,
+    start: Vec<i64>,
+    end: Vec<i64>,
+    cue_text: Vec<Option<String>>,
+    cue_start: Vec<Option<i64>>,
+    cue_end: Vec<Option<i64>>,
+    speaker_name: Vec<Option<String>>,
+    speaker_kind: Vec<Option<String>>,
+    speaker_role: Vec<Option<String>>,
+    speaker_id: Vec<Option<i64>>,
+    speaker_start: Vec<Option<i64>>,
+    speaker_end: Vec<Option<i64>>,
+    entity_idx: Vec<Option<i64>>,
+    said_on: Vec<Option<String>>,
+    sort_date: Vec<String>,
+    confidence: Vec<f32>,
+    quote_id: Vec<Option<i64>>,
+}
+
+#[derive(Default)]
+struct EntityRows {
+    article_id: Vec<i64>,
+    idx: Vec<i64>,
+    name: Vec<String>,
+    kind: Vec<String>,
+    roles: Vec<String>,
+    mentions: Vec<String>,
+    speaker_id: Vec<Option<i64>>,
+}
+
+/// Role counters: (speaker, lower-case role) → (role as first written, count, first, last).
+type RoleCounts = HashMap<(i64, String), (String, i64, Option<String>, Option<String>)>;
+
+pub(crate) struct Writer<'a, 't> {
+    tx: &'a mut Transaction<'t>,
+    stmts: &'a mut HashMap<&'static str, Statement>,
+    /// Per-article cache of speaker resolutions, keyed by (display, title).
+    speaker_cache: HashMap<(String, Option<String>), Option<i64>>,
+    /// Quote keys known in this transaction: normal-form hash → quote.
+    quote_keys: HashMap<i64, i64>,
+    statements: StatementRows,
+    entities: EntityRows,
+    /// (speaker, lower-case alias) → (alias as first written, count to add).
+    aliases: HashMap<(i64, String), (String, i64)>,
+    roles: RoleCounts,
+    /// Speaker → (earliest, latest) date seen in this batch.
+    seen: HashMap<i64, (Option<String>, Option<String>)>,
+    /// Quote → earliest date seen in this batch.
+    quote_seen: HashMap<i64, String>,
+}
+
+impl<'a, 't> Writer<'a, 't> {
+    pub(crate) fn new(
+        tx: &'a mut Transaction<'t>,
+        stmts: &'a mut HashMap<&'static str, Statement>,
+    ) -> Self {
+        Writer {
+            tx,
+            stmts,
+            speaker_cache: HashMap::new(),
+            quote_keys: HashMap::new(),
+            statements: StatementRows::default(),
+            entities: EntityRows::default(),
+            aliases: HashMap::new(),
+            roles: HashMap::new(),
+            seen: HashMap::new(),
+            quote_seen: HashMap::new(),
+        }
+    }
+
+    fn st(&mut self, sql: &'static str) -> PgResult<Statement> {
+        if let Some(s) = self.stmts.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.tx.prepare(sql)?;
+        self.stmts.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn exec(&mut self, sql: &'static str, params: &[&(dyn ToSql + Sync)]) -> PgResult<u64> {
+        let s = self.st(sql)?;
+        Ok(self.tx.execute(&s, params)?)
+    }
+
+    fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> PgResult<Vec<::postgres::Row>> {
+        let s = self.st(sql)?;
+        Ok(self.tx.query(&s, params)?)
+    }
+
+    /// Takes the batch's lock stripes and reads the quote keys it may hit.
+    pub(crate) fn begin(&mut self, class: i32, items: &[PreparedArticle]) -> PgResult<()> {
+        let stripes = lock_stripes(items);
+        self.exec(
+            "SELECT count(pg_advisory_xact_lock($1, s)) FROM
+               (SELECT s FROM unnest($2::int4[]) AS s ORDER BY s) AS ordered",
+            &[&class, &stripes],
+        )?;
+        let hashes: Vec<i64> = items
+            .iter()
+            .flat_map(|p| p.quote_keys.iter().flatten().map(|k| k.hash))
+            .collect();
+        if !hashes.is_empty() {
+            for r in self.query(
+                "SELECT hash, quote_id FROM quote_keys WHERE hash = ANY($1)",
+                &[&hashes],
+            )? {
+                self.quote_keys.insert(r.get(0), r.get(1));
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn upsert(&mut self, p: &PreparedArticle) -> PgResult<UpsertOutcome> {
+        let a = &p.article;
+        let now = now();
+        let published = date_str(a.published);
+        let sig_blob = p.signature.as_deref().map(syndication::to_blob);
+        let inserted = self.query(
+            "INSERT INTO articles (key, ext_id, url, canonical_url, source, outlet, title,
+               published, credit, text, text_hash, minhash, ingested_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+             ON CONFLICT (key) DO NOTHING RETURNING id",
+            &[
+                &p.key,
+                &a.id,
+                &a.url,
+                &p.canonical_url,
+                &a.source,
+                &p.outlet,
+                &a.title,
+                &published,
+                &p.extraction.credit,
+                &a.text,
+                &p.text_hash,
+                &sig_blob,
+                &now,
+            ],
+        )?;
+        let (article_id, action) = match inserted.first() {
+            Some(r) => (r.get::<_, i64>(0), UpsertAction::Inserted),
+            None => {
+                let r = self.query(
+                    "SELECT id, text_hash, syndication_group FROM articles WHERE key = $1",
+                    &[&p.key],
+                )?;
+                let Some(r) = r.first() else {
+                    return Err(WriteError::Invariant("article vanished under its lock"));
+                };
+                let (id, hash, group): (i64, String, Option<i64>) = (r.get(0), r.get(1), r.get(2));
+                if hash == p.text_hash {
+                    return Ok(UpsertOutcome {
+                        article_id: id,
+                        action: UpsertAction::Unchanged,
+                        statements: 0,
+                        syndication_group: group,
+                    });
+                }
+                self.clear_article(id)?;
+                self.exec(
+                    "UPDATE articles SET ext_id=$2, url=$3, canonical_url=$4, source=$5, outlet=$6,
+                     title=$7, published=$8, credit=$9, text=$10, text_hash=$11, minhash=$12,
+                     updated_at=$13 WHERE id=$1",
+                    &[
+                        &id,
+                        &a.id,
+                        &a.url,
+                        &p.canonical_url,
+                        &a.source,
+                        &p.outlet,
+                        &a.title,
+                        &published,
+                        &p.extraction.credit,
+                        &a.text,
+                        &p.text_hash,
+                        &sig_blob,
+                        &now,
+                    ],
+                )?;
+                (id, UpsertAction::Replaced)
+            }
+        };
+        let group = self.syndicate(article_id, p)?;
+        let statements = self.write_statements(article_id, p)?;
+        Ok(UpsertOutcome {
+            article_id,
+            action,
+            statements,
+            syndication_group: group,
+        })
+    }
+
+    /// Removes what an article's previous version contributed.
+    fn clear_article(&mut self, id: i64) -> PgResult<()> {
+        // Rows of this batch not written yet must be in the tables for the queries below.
+        self.flush()?;
+        let quote_ids: Vec<i64> = self
+            .query(
+                "SELECT DISTINCT quote_id FROM statements WHERE article_id = $1 AND quote_id IS NOT NULL",
+                &[&id],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        self.exec("DELETE FROM statements WHERE article_id = $1", &[&id])?;
+        self.exec("DELETE FROM entities WHERE article_id = $1", &[&id])?;
+        self.exec("DELETE FROM lsh_buckets WHERE article_id = $1", &[&id])?;
+        let group: Option<i64> = self
+            .query(
+                "SELECT syndication_group FROM articles WHERE id = $1",
+                &[&id],
+            )?
+            .first()
+            .and_then(|r| r.get(0));
+        if let Some(g) = group {
+            self.lock_groups(&[g])?;
+            self.exec(
+                "UPDATE articles SET syndication_group = NULL WHERE id = $1",
+                &[&id],
+            )?;
+            self.refresh_group(g)?;
+        }
+        // Quotes left with no occurrence are dropped (with their keys and fingerprints).
+        let dropped: HashSet<i64> = self
+            .query(
+                "DELETE FROM quotes q WHERE q.id = ANY($1)
+                   AND NOT EXISTS (SELECT 1 FROM statements s WHERE s.quote_id = q.id)
+                 RETURNING q.id",
+                &[&quote_ids],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        self.quote_keys.retain(|_, q| !dropped.contains(q));
+        Ok(())
+    }
+
+    fn lock_groups(&mut self, groups: &[i64]) -> PgResult<()> {
+        self.exec(
+            "SELECT count(*) FROM (SELECT id FROM syndication_groups WHERE id = ANY($1)
+               ORDER BY id FOR UPDATE) AS locked",
+            &[&groups],
+        )?;
+        Ok(())
+    }
+
+    /// Recomputes a group's size, earliest member and credit; deletes it when it has
+    /// fewer than two members.
+    fn refresh_group(&mut self, g: i64) -> PgResult<()> {
+        let size: i64 = self
+            .query(
+                "SELECT count(*) FROM articles WHERE syndication_group = $1",
+                &[&g],
+            )?
+            .first()
+            .map_or(0, |r| r.get(0));
+        if size < 2 {
+            self.exec(
+                "UPDATE articles SET syndication_group = NULL WHERE syndication_group = $1",
+                &[&g],
+            )?;
+            self.exec("DELETE FROM syndication_groups WHERE id = $1", &[&g])?;
+            return Ok(());
+        }
+        self.exec(
+            "UPDATE syndication_groups SET size = $2,
+               credit = (SELECT credit FROM articles WHERE syndication_group = $1 AND credit IS NOT NULL
+                         ORDER BY published IS NULL, published, id LIMIT 1),
+               first_article = (SELECT id FROM articles WHERE syndication_group = $1
+                                ORDER BY published IS NULL, published, id LIMIT 1),
+               first_published = (SELECT min(published) FROM articles WHERE syndication_group = $1)
+             WHERE id = $1",
+            &[&g, &size],
+        )?;
+        Ok(())
+    }
+
+    /// Finds near-duplicates through the LSH buckets and puts the article in their group.
+    fn syndicate(&mut self, id: i64, p: &PreparedArticle) -> PgResult<Option<i64>> {
+        let Some(sig) = p.signature.as_deref() else {
+            return Ok(None);
+        };
+        let candidates: Vec<i64> = self
+            .query(
+                "SELECT DISTINCT l.article_id FROM unnest($1::bigint[]) AS b(bucket)
+                 CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets
+                    WHERE bucket = b.bucket AND article_id <> $2 ORDER BY article_id LIMIT $3) AS l",
+                &[&p.buckets, &id, &MAX_BUCKET_CANDIDATES],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        self.exec(
+            "INSERT INTO lsh_buckets (bucket, article_id) SELECT b, $2 FROM unnest($1::bigint[]) AS b
+             ON CONFLICT DO NOTHING",
+            &[&p.buckets, &id],
+        )?;
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        // Row locks on the candidates: their group is read fresh and cannot change under us.
+        let rows = self.query(
+            "SELECT id, minhash, syndication_group FROM articles WHERE id = ANY($1) ORDER BY id FOR UPDATE",
+            &[&candidates],
+        )?;
+        let mut matches = Vec::new();
+        for r in rows {
+            let (c, blob, group): (i64, Option<Vec<u8>>, Option<i64>) =
+                (r.get(0), r.get(1), r.get(2));
+            let Some(blob) = blob else { continue };
+            if syndication::similarity(sig, &syndication::from_blob(&blob))
+                >= syndication::SAME_STORY
+            {
+                matches.push((c, group));
+            }
+        }
+        if matches.is_empty() {
+            return Ok(None);
+        }
+        let groups: BTreeSet<i64> = matches.iter().filter_map(|(_, g)| *g).collect();
+        let group_list: Vec<i64> = groups.iter().copied().collect();
+        if !group_list.is_empty() {
+            self.lock_groups(&group_list)?;
+        }
+        let target = match groups.first() {
+            Some(g) => *g,
+            None => self
+                .query(
+                    "INSERT INTO syndication_groups (size) VALUES (0) RETURNING id",
+                    &[],
+                )?
+                .first()
+                .map(|r| r.get(0))
+                .ok_or(WriteError::Invariant("INSERT … RETURNING returned no row"))?,
+        };
+        for other in groups.iter().filter(|g| **g != target) {
+            self.exec(
+                "UPDATE articles SET syndication_group = $1 WHERE syndication_group = $2",
+                &[&target, other],
+            )?;
+            self.exec("DELETE FROM syndication_groups WHERE id = $1", &[other])?;
+        }
+        let mut members = vec![id];
+        members.extend(matches.iter().filter(|(_, g)| g.is_none()).map(|(c, _)| *c));
+        self.exec(
+            "UPDATE articles SET syndication_group = $1 WHERE id = ANY($2)",
+            &[&target, &members],
+        )?;
+        self.refresh_group(target)?;
+        Ok(Some(target))
+    }
+
+    fn write_statements(&mut self, article_id: i64, p: &PreparedArticle) -> PgResult<usize> {
+        self.speaker_cache.clear();
+        let published = date_str(p.article.published);
+        let mut entity_speakers: HashMap<usize, i64> = HashMap::new();
+        for (i, s) in p.extraction.statements.iter().enumerate() {
+            let sort_date = date_str(s.said_on)
+                .or_else(|| published.clone())
+                .unwrap_or_default();
+            let seen = (!sort_date.is_empty()).then(|| sort_date.clone());
+            let speaker_id = match (p.speakers.get(i).and_then(Option::as_ref), &s.speaker) {
+                (Some(parsed), Some(sp)) => {
+                    let mut roles: Vec<&str> = Vec::new();
+                    if let Some(r) = sp.role.as_deref() {
+                        roles.push(r);
+                    }
+                    if let Some(ent) = sp.entity.and_then(|e| p.extraction.entities.get(e)) {
+                        roles.extend(ent.roles.iter().map(String::as_str));
+                    }
+                    if let Some(t) = parsed.title.as_deref() {
+                        roles.push(t);
+                    }
+                    let id = self.resolve_speaker(parsed, &sp.name, &roles, seen.clone())?;
+                    if let (Some(id), Some(e)) = (id, sp.entity) {
+                        entity_speakers.insert(e, id);
+                    }
+                    id
+                }
+                _ => None,
+            };
+            let quote_id = match p.quote_keys.get(i).and_then(Option::as_ref) {
+                Some(k) => Some(self.resolve_quote(k, &s.text, seen.clone())?),
+                None => None,
+            };
+            let sp = s.speaker.as_ref();
+            let r = &mut self.statements;
+            r.article_id.push(article_id);
+            r.idx.push(i as i64);
+            r.kind.push(s.kind.as_str().to_string());
+            r.text.push(s.text.clone());
+            r.start.push(s.start as i64);
+            r.end.push(s.end as i64);
+            r.cue_text.push(s.cue.as_ref().map(|c| c.text.clone()));
+            r.cue_start.push(s.cue.as_ref().map(|c| c.start as i64));
+            r.cue_end.push(s.cue.as_ref().map(|c| c.end as i64));
+            r.speaker_name.push(sp.map(|x| x.name.clone()));
+            r.speaker_kind.push(sp.map(|x| x.kind.as_str().to_string()));
+            r.speaker_role.push(sp.and_then(|x| x.role.clone()));
+            r.speaker_id.push(speaker_id);
+            r.speaker_start.push(sp.map(|x| x.start as i64));
+            r.speaker_end.push(sp.map(|x| x.end as i64));
+            r.entity_idx
+                .push(sp.and_then(|x| x.entity).map(|e| e as i64));
+            r.said_on.push(date_str(s.said_on));
+            r.sort_date.push(sort_date);
+            r.confidence.push(s.confidence);
+            r.quote_id.push(quote_id);
+        }
+        for (i, e) in p.extraction.entities.iter().enumerate() {
+            let roles = serde_json::to_string(&e.roles).unwrap_or_else(|_| "[]".into());
+            let mentions: Vec<[usize; 2]> = e.mentions.iter().map(|m| [m.start, m.end]).collect();
+            let mentions = serde_json::to_string(&mentions).unwrap_or_else(|_| "[]".into());
+            let r = &mut self.entities;
+            r.article_id.push(article_id);
+            r.idx.push(i as i64);
+            r.name.push(e.name.clone());
+            r.kind.push(e.kind.as_str().to_string());
+            r.roles.push(roles);
+            r.mentions.push(mentions);
+            r.speaker_id.push(entity_speakers.get(&i).copied());
+        }
+        Ok(p.extraction.statements.len())
+    }
+
+    fn candidates(&mut self, name: &ParsedName) -> PgResult<Vec<Candidate>> {
+        let rows = self.query(
+            "SELECT s.id, s.given, s.surname,
+               COALESCE(array_agg(r.role) FILTER (WHERE r.role IS NOT NULL), '{}')
+             FROM (SELECT id, given, surname FROM speakers WHERE kind = $1 AND surname3 = $2
+                   ORDER BY id LIMIT 200) AS s
+             LEFT JOIN speaker_roles r ON r.speaker_id = s.id
+             GROUP BY s.id, s.given, s.surname ORDER BY s.id",
+            &[&name.class.as_str(), &name.surname3()],
+        )?;
+        let mut out: Vec<Candidate> = rows
+            .iter()
+            .map(|r| Candidate {
+                id: r.get(0),
+                given: r.get(1),
+                surname: r.get(2),
+                roles: r.get(3),
+            })
+            .collect();
+        out.retain(|c| speakers::surname_matches(&c.surname, &name.surname));
+        // Roles written earlier in this batch are not in the table yet.
+        for c in &mut out {
+            for ((sid, _), (role, ..)) in &self.roles {
+                if *sid == c.id && !c.roles.iter().any(|r| r.eq_ignore_ascii_case(role)) {
+                    c.roles.push(role.clone());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn resolve_speaker(
+        &mut self,
+        name: &ParsedName,
+        raw: &str,
+        roles: &[&str],
+        seen: Option<String>,
+    ) -> PgResult<Option<i64>> {
+        let key = (name.display.clone(), name.title.clone());
+        let id = match self.speaker_cache.get(&key) {
+            Some(id) => *id,
+            None => {
+                let cands = self.candidates(name)?;
+                let id = match speakers::resolve(name, roles, &cands) {
+                    Resolution::Join(id) => Some(id),
+                    Resolution::Absorb(id) => {
+                        self.exec(
+                            "UPDATE speakers SET name = $2, given = $3 WHERE id = $1",
+                            &[&id, &name.display, &name.given],
+                        )?;
+                        Some(id)
+                    }
+                    Resolution::New => self
+                        .query(
+                            "INSERT INTO speakers (name, kind, given, surname, surname3)
+                             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                            &[
+                                &name.display,
+                                &name.class.as_str(),
+                                &name.given,
+                                &name.surname,
+                                &name.surname3(),
+                            ],
+                        )?
+                        .first()
+                        .map(|r| r.get(0)),
+                    Resolution::Unresolved => None,
+                };
+                if let Some(id) = id {
+                    self.aliases
+                        .entry((id, name.display.to_lowercase()))
+                        .or_insert_with(|| (name.display.clone(), 0));
+                    let raw = raw.trim();
+                    if raw != name.display {
+                        self.aliases
+                            .entry((id, raw.to_lowercase()))
+                            .or_insert_with(|| (raw.to_string(), 0));
+                    }
+                }
+                self.speaker_cache.insert(key, id);
+                id
+            }
+        };
+        let Some(id) = id else { return Ok(None) };
+        let e = self.seen.entry(id).or_default();
+        *e = (
+            min_date(e.0.take(), seen.clone()),
+            max_date(e.1.take(), seen.clone()),
+        );
+        self.aliases
+            .entry((id, name.display.to_lowercase()))
+            .or_insert_with(|| (name.display.clone(), 0))
+            .1 += 1;
+        let mut done: Vec<String> = Vec::new();
+        for r in roles {
+            let r = r.trim();
+            if r.is_empty() || done.iter().any(|d| d.eq_ignore_ascii_case(r)) {
+                continue;
+            }
+            let e = self
+                .roles
+                .entry((id, r.to_lowercase()))
+                .or_insert_with(|| (r.to_string(), 0, None, None));
+            e.1 += 1;
+            e.2 = min_date(e.2.take(), seen.clone());
+            e.3 = max_date(e.3.take(), seen.clone());
+            done.push(r.to_string());
+        }
+        Ok(Some(id))
+    }
+
+    fn note_quote_seen(&mut self, id: i64, seen: Option<String>) {
+        if let Some(d) = seen {
+            let e = self.quote_seen.entry(id).or_insert_with(|| d.clone());
+            if d < *e {
+                *e = d;
+            }
+        }
+    }
+
+    fn resolve_quote(&mut self, k: &QuoteKey, text: &str, seen: Option<String>) -> PgResult<i64> {
+        if let Some(id) = self.quote_keys.get(&k.hash).copied() {
+            self.note_quote_seen(id, seen);
+            return Ok(id);
+        }
+        // Quotes sharing a fingerprint: longer ones may contain this one, shorter ones
+        // may be excerpts of it.
+        let mut containers = Vec::new();
+        let mut contained = Vec::new();
+        if !k.prints.is_empty() {
+            let rows = self.query(
+                "SELECT q.id, q.norm FROM quotes q WHERE q.id IN
+                   (SELECT DISTINCT l.quote_id FROM unnest($1::bigint[]) AS p(print)
+                    CROSS JOIN LATERAL (SELECT quote_id FROM quote_prints WHERE print = p.print
+                                        ORDER BY quote_id LIMIT 50) AS l)
+                 ORDER BY q.id",
+                &[&k.prints],
+            )?;
+            for r in rows {
+                let (c, norm): (i64, String) = (r.get(0), r.get(1));
+                if quotes::contains(&norm, &k.norm) {
+                    containers.push(c);
+                } else if quotes::contains(&k.norm, &norm) {
+                    contained.push(c);
+                }
+            }
+        }
+        let target = match containers.first() {
+            Some(c) => {
+                let c = *c;
+                self.exec(
+                    "INSERT INTO quote_keys (hash, quote_id) VALUES ($1, $2)
+                     ON CONFLICT (hash) DO UPDATE SET quote_id = EXCLUDED.quote_id",
+                    &[&k.hash, &c],
+                )?;
+                c
+            }
+            None => self
+                .query(
+                    "WITH q AS (INSERT INTO quotes (norm, text) VALUES ($1, $2) RETURNING id),
+                       p AS (INSERT INTO quote_prints (print, quote_id)
+                             SELECT DISTINCT pr, q.id FROM unnest($3::bigint[]) AS pr, q
+                             ON CONFLICT DO NOTHING),
+                       k AS (INSERT INTO quote_keys (hash, quote_id) SELECT $4, q.id FROM q
+                             ON CONFLICT (hash) DO UPDATE SET quote_id = EXCLUDED.quote_id)
+                     SELECT id FROM q",
+                    &[&k.norm, &text.trim(), &k.prints, &k.hash],
+                )?
+                .first()
+                .map(|r| r.get(0))
+                .ok_or(WriteError::Invariant("INSERT … RETURNING returned no row"))?,
+        };
+        self.quote_keys.insert(k.hash, target);
+        for c in contained.into_iter().filter(|c| *c != target) {
+            // The excerpt's occurrences, keys and earliest date move to the longer quote.
+            for q in &mut self.statements.quote_id {
+                if *q == Some(c) {
+                    *q = Some(target);
+                }
+            }
+            for q in self.quote_keys.values_mut() {
+                if *q == c {
+                    *q = target;
+                }
+            }
+            if let Some(d) = self.quote_seen.remove(&c) {
+                self.note_quote_seen(target, Some(d));
+            }
+            self.exec(
+                "UPDATE statements SET quote_id = $1 WHERE quote_id = $2",
+                &[&target, &c],
+            )?;
+            self.exec(
+                "UPDATE quote_keys SET quote_id = $1 WHERE quote_id = $2",
+                &[&target, &c],
+            )?;
+            self.exec(
+                "UPDATE quotes t SET first_seen = CASE WHEN q.first_seen IS NULL THEN t.first_seen
+                   WHEN t.first_seen IS NULL OR q.first_seen < t.first_seen THEN q.first_seen
+                   ELSE t.first_seen END
+                 FROM quotes q WHERE t.id = $1 AND q.id = $2",
+                &[&target, &c],
+            )?;
+            self.exec("DELETE FROM quotes WHERE id = $1", &[&c])?;
+        }
+        self.note_quote_seen(target, seen);
+        Ok(target)
+    }
+
+    /// Writes the rows collected so far: statements, entities, counters, dates.
+    pub(crate) fn flush(&mut self) -> PgResult<()> {
+        let s = std::mem::take(&mut self.statements);
+        if !s.article_id.is_empty() {
+            self.exec(
+                "INSERT INTO statements (article_id, idx, kind, text, start, \"end\", cue_text,
+                   cue_start, cue_end, speaker_name, speaker_kind, speaker_role, speaker_id,
+                   speaker_start, speaker_end, entity_idx, said_on, sort_date, confidence, quote_id)
+                 SELECT a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei, so, sd, cf, qi
+                 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                   $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
+                   $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
+                   $17::text[], $18::text[], $19::real[], $20::bigint[])
+                   WITH ORDINALITY AS r(a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei,
+                   so, sd, cf, qi, ord)
+                 ORDER BY ord",
+                &[
+                    &s.article_id,
+                    &s.idx,
+                    &s.kind,
+                    &s.text,
+                    &s.start,
+                    &s.end,
+                    &s.cue_text,
+                    &s.cue_start,
+                    &s.cue_end,
+                    &s.speaker_name,
+                    &s.speaker_kind,
+                    &s.speaker_role,
+                    &s.speaker_id,
+                    &s.speaker_start,
+                    &s.speaker_end,
+                    &s.entity_idx,
+                    &s.said_on,
+                    &s.sort_date,
+                    &s.confidence,
+                    &s.quote_id,
+                ],
+            )?;
+        }
+        let e = std::mem::take(&mut self.entities);
+        if !e.article_id.is_empty() {
+            self.exec(
+                "INSERT INTO entities (article_id, idx, name, kind, roles, mentions, speaker_id)
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],
+                   $5::text[], $6::text[], $7::bigint[])",
+                &[
+                    &e.article_id,
+                    &e.idx,
+                    &e.name,
+                    &e.kind,
+                    &e.roles,
+                    &e.mentions,
+                    &e.speaker_id,
+                ],
+            )?;
+        }
+        let aliases = std::mem::take(&mut self.aliases);
+        if !aliases.is_empty() {
+            let mut ids = Vec::new();
+            let mut names = Vec::new();
+            let mut counts = Vec::new();
+            for ((id, _), (name, n)) in aliases {
+                ids.push(id);
+                names.push(name);
+                counts.push(n);
+            }
+            self.exec(
+                "INSERT INTO speaker_aliases AS sa (speaker_id, alias, count)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[])
+                 ON CONFLICT (speaker_id, lower(alias)) DO UPDATE SET count = sa.count + EXCLUDED.count",
+                &[&ids, &names, &counts],
+            )?;
+        }
+        let roles = std::mem::take(&mut self.roles);
+        if !roles.is_empty() {
+            let (mut ids, mut names, mut counts, mut firsts, mut lasts) =
+                (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+            for ((id, _), (role, n, first, last)) in roles {
+                ids.push(id);
+                names.push(role);
+                counts.push(n);
+                firsts.push(first);
+                lasts.push(last);
+            }
+            self.exec(
+                "INSERT INTO speaker_roles AS r (speaker_id, role, count, first_seen, last_seen)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[])
+                 ON CONFLICT (speaker_id, lower(role)) DO UPDATE SET count = r.count + EXCLUDED.count,
+                   first_seen = CASE WHEN EXCLUDED.first_seen IS NULL THEN r.first_seen
+                     WHEN r.first_seen IS NULL OR EXCLUDED.first_seen < r.first_seen THEN EXCLUDED.first_seen
+                     ELSE r.first_seen END,
+                   last_seen = CASE WHEN EXCLUDED.last_seen IS NULL THEN r.last_seen
+                     WHEN r.last_seen IS NULL OR EXCLUDED.last_seen > r.last_seen THEN EXCLUDED.last_seen
+                     ELSE r.last_seen END",
+                &[&ids, &names, &counts, &firsts, &lasts],
+            )?;
+        }
+        let seen = std::mem::take(&mut self.seen);
+        let seen: Vec<_> = seen
+            .into_iter()
+            .filter(|(_, (f, l))| f.is_some() || l.is_some())
+            .collect();
+        if !seen.is_empty() {
+            let ids: Vec<i64> = seen.iter().map(|(id, _)| *id).collect();
+            let firsts: Vec<Option<String>> = seen.iter().map(|(_, (f, _))| f.clone()).collect();
+            let lasts: Vec<Option<String>> = seen.iter().map(|(_, (_, l))| l.clone()).collect();
+            self.exec(
+                "UPDATE speakers s SET
+                   first_seen = CASE WHEN v.f IS NULL THEN s.first_seen
+                     WHEN s.first_seen IS NULL OR v.f < s.first_seen THEN v.f ELSE s.first_seen END,
+                   last_seen = CASE WHEN v.l IS NULL THEN s.last_seen
+                     WHEN s.last_seen IS NULL OR v.l > s.last_seen THEN v.l ELSE s.last_seen END
+                 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, f, l) WHERE s.id = v.id",
+                &[&ids, &firsts, &lasts],
+            )?;
+        }
+        let qs = std::mem::take(&mut self.quote_seen);
+        if !qs.is_empty() {
+            let ids: Vec<i64> = qs.keys().copied().collect();
+            let dates: Vec<String> = qs.values().cloned().collect();
+            self.exec(
+                "UPDATE quotes q SET first_seen = v.d
+                 FROM unnest($1::bigint[], $2::text[]) AS v(id, d)
+                 WHERE q.id = v.id AND (q.first_seen IS NULL OR v.d < q.first_seen)",
+                &[&ids, &dates],
+            )?;
+        }
+        Ok(())
+    }
+}
