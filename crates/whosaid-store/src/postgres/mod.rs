@@ -276,6 +276,22 @@ impl PgStore {
     }
 }
 
+impl Drop for PgStore {
+    /// Closes the connection on a thread of its own: the `postgres` client blocks on its
+    /// runtime when dropped, which panics when that happens on an async runtime's thread
+    /// (a worker dropping its store at the end of an async function).
+    fn drop(&mut self) {
+        let conn = self
+            .conn
+            .get_mut()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        if let Some(conn) = conn {
+            let _ = std::thread::spawn(move || drop(conn)).join();
+        }
+    }
+}
+
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("PgStore")

@@ -1,0 +1,100 @@
+//! End-to-end throughput of the scale-out path on this machine: N generated articles are
+//! submitted to a fresh stream, then K workers (in this process, each with its own
+//! PostgreSQL connection) drain it; reports articles/s from the start of submit to the
+//! last commit, and where the workers' time went (extraction vs store transactions).
+//!
+//! `cargo run --release -p whosaid-workers --example scale_bench -- [N] [K…]`
+//! (defaults: 2000 articles, workers 1 and 2). Needs the local PostgreSQL and NATS.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_nats::jetstream;
+use whosaid_store::postgres::{PgOptions, PgStore};
+use whosaid_store::Store;
+use whosaid_workers::submit::{message_for, Publisher};
+use whosaid_workers::{config, gen, worker, ScaleConfig};
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(2000);
+    let ks: Vec<usize> = if args.len() > 1 {
+        args[1..].iter().filter_map(|s| s.parse().ok()).collect()
+    } else {
+        vec![1, 2]
+    };
+    let pg = std::env::var("WHOSAID_PG_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
+    let nats = std::env::var("WHOSAID_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let articles: Vec<_> = gen::corpus(42, n).collect();
+    let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
+    println!("{n} articles, {:.1} MB of text", bytes as f64 / 1e6);
+    for k in ks {
+        let tag = format!("bench_{k}_{}", std::process::id());
+        let mut cfg = ScaleConfig::new(nats.clone(), pg.clone());
+        cfg.stream = tag.clone();
+        cfg.schema = tag.clone();
+        let store = PgStore::open(&PgOptions::new(pg.clone(), tag.clone())).expect("pg");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let start = Instant::now();
+        let submit_s = rt.block_on(async {
+            let js = jetstream::new(config::connect_nats(&cfg).await.expect("nats"));
+            config::ensure_consumer(&js, &cfg).await.expect("consumer");
+            let mut p = Publisher::new(js, &cfg);
+            for a in &articles {
+                let origin = whosaid_ingest::Origin::Url {
+                    url: a.url.clone().unwrap_or_default(),
+                };
+                let (id, b, _) = message_for(a.clone(), &origin).expect("message");
+                p.publish(&id, b).await.expect("publish");
+            }
+            p.finish().await.expect("acks");
+            start.elapsed().as_secs_f64()
+        });
+        let reports = rt.block_on(async {
+            let opts = worker::WorkerOptions {
+                batch: 32,
+                exit_when_idle: true,
+                ..Default::default()
+            };
+            let tasks: Vec<_> = (0..k)
+                .map(|_| {
+                    let (cfg, opts) = (cfg.clone(), opts.clone());
+                    tokio::spawn(async move {
+                        worker::run(&cfg, &opts, Arc::new(AtomicBool::new(false))).await
+                    })
+                })
+                .collect();
+            let mut out = Vec::new();
+            for t in tasks {
+                out.push(t.await.expect("task").expect("worker"));
+            }
+            out
+        });
+        let total = start.elapsed().as_secs_f64();
+        let stats = store.stats().expect("stats");
+        let extract: u64 = reports.iter().map(|r| r.extract_ms).sum();
+        let stored: u64 = reports.iter().map(|r| r.store_ms).sum();
+        println!(
+            "workers={k}: {} articles, {} statements in {total:.1} s = {:.0} articles/s, {:.0} statements/s end to end (submit {submit_s:.1} s); worker time: extract {:.1} s, store {:.1} s ({:.0} statements/s in store transactions)",
+            stats.articles,
+            stats.statements,
+            stats.articles as f64 / total,
+            stats.statements as f64 / total,
+            extract as f64 / 1000.0,
+            stored as f64 / 1000.0,
+            stats.statements as f64 / (stored as f64 / 1000.0 / k as f64).max(1e-9),
+        );
+        let _ = PgStore::drop_schema(&pg, &tag);
+        rt.block_on(async {
+            if let Ok(c) = async_nats::connect(nats.clone()).await {
+                let _ = jetstream::new(c).delete_stream(&tag).await;
+            }
+        });
+    }
+}
