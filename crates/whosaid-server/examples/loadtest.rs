@@ -283,18 +283,48 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let clients: usize = arg(&args, "--clients", 8);
     let seconds: u64 = arg(&args, "--seconds", 60);
     let dir = tempfile::tempdir()?;
+    // `--db PATH`: use that store, building it first if it does not exist (so a second
+    // run skips the build).
     let db = match args
         .iter()
         .position(|a| a == "--db")
         .and_then(|i| args.get(i + 1))
     {
         Some(p) => std::path::PathBuf::from(p),
-        None => {
-            let p = dir.path().join("load.db");
-            build_store(&p, n)?;
-            p
-        }
+        None => dir.path().join("load.db"),
     };
+    if !db.exists() {
+        build_store(&db, n)?;
+    }
+
+    // Baseline: the same kind of queries straight on the store, one at a time, so the
+    // server's own overhead can be told apart from the query's cost.
+    {
+        let store = SqliteStore::open(&db)?;
+        let mut rng = Rng(7);
+        let mut times = Vec::new();
+        for i in 0..200 {
+            let q = whosaid_store::SearchQuery {
+                text: Some(match i % 4 {
+                    0 => rng.pick(WORDS).to_string(),
+                    1 => format!("{} {}", rng.pick(WORDS), rng.pick(WORDS)),
+                    2 => format!("\"{} {}\"", rng.pick(GLUE), rng.pick(WORDS)),
+                    _ => format!("{}*", &rng.pick(WORDS)[..3]),
+                }),
+                limit: Some(20),
+                ..Default::default()
+            };
+            let t = Instant::now();
+            store.search(&q)?;
+            times.push(t.elapsed());
+        }
+        times.sort();
+        println!(
+            "store.search direct (1 thread, 200 queries): p50 {:.2} ms  p99 {:.2} ms",
+            percentile(&times, 0.5),
+            percentile(&times, 0.99)
+        );
+    }
 
     let state = whosaid_server::AppState::open(&db, whosaid_server::Config::default())?;
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
