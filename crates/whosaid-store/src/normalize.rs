@@ -27,7 +27,11 @@ pub fn normalize_text(text: &str) -> String {
             out.push(' ');
         }
         space = false;
-        out.extend(c.to_lowercase());
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
     }
     out
 }
@@ -44,22 +48,38 @@ pub fn text_hash(text: &str) -> String {
 /// order. Punctuation, quotation marks and case do not matter to quote matching.
 pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
+    for_each_word(text, |w| out.push(w.to_string()));
+    out
+}
+
+/// Calls `f` with each of [`words`]' words in turn, without allocating a string for each.
+pub(crate) fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
     let mut cur = String::new();
+    let mut flush = |cur: &mut String| {
+        // A closing apostrophe is dropped.
+        while cur.ends_with('\'') {
+            cur.pop();
+        }
+        if !cur.is_empty() {
+            f(cur);
+        }
+        cur.clear();
+    };
     for c in text.chars().map(fold_char) {
-        if c.is_alphanumeric() {
+        if c.is_ascii_alphanumeric() {
+            cur.push(c.to_ascii_lowercase());
+        } else if !c.is_ascii() && c.is_alphanumeric() {
             cur.extend(c.to_lowercase());
         } else if c == '\'' && !cur.is_empty() {
-            // "don't" stays one word; a closing apostrophe is dropped below.
+            // "don't" stays one word.
             cur.push('\'');
         } else if !cur.is_empty() {
-            out.push(std::mem::take(&mut cur).trim_end_matches('\'').to_string());
+            flush(&mut cur);
         }
     }
     if !cur.is_empty() {
-        out.push(cur.trim_end_matches('\'').to_string());
+        flush(&mut cur);
     }
-    out.retain(|w| !w.is_empty());
-    out
 }
 
 /// A quote's normal form: its words joined by single spaces.
@@ -130,6 +150,40 @@ pub fn url_host(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `words` as first written (allocating per word), the reference for the fast path.
+    fn words_reference(text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut cur = String::new();
+        for c in text.chars().map(fold_char) {
+            if c.is_alphanumeric() {
+                cur.extend(c.to_lowercase());
+            } else if c == '\'' && !cur.is_empty() {
+                cur.push('\'');
+            } else if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur).trim_end_matches('\'').to_string());
+            }
+        }
+        if !cur.is_empty() {
+            out.push(cur.trim_end_matches('\'').to_string());
+        }
+        out.retain(|w| !w.is_empty());
+        out
+    }
+
+    #[test]
+    fn fast_words_match_the_reference() {
+        for t in [
+            "",
+            "'''",
+            "Don't stop', she said — \u{201C}it's 100% ÜBER-cool\u{201D}!",
+            "İstanbul ΣΟΦΊΑ straße rock'n'roll 'quoted' ends'' x'",
+            "  tabs\tand\nnewlines\u{00A0}nbsp 3.14 e-mail ",
+            "日本語のテキスト、中文。",
+        ] {
+            assert_eq!(words(t), words_reference(t), "{t:?}");
+        }
+    }
 
     #[test]
     fn quote_forms_match() {

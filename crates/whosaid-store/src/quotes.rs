@@ -47,9 +47,19 @@ pub fn key(text: &str) -> Option<QuoteKey> {
 }
 
 fn winnow(words: &[String]) -> Vec<i64> {
+    let mut buf = String::new();
     let shingles: Vec<i64> = words
         .windows(PRINT_WORDS)
-        .map(|w| normalize::hash64(&w.join(" ")))
+        .map(|w| {
+            buf.clear();
+            for (i, x) in w.iter().enumerate() {
+                if i > 0 {
+                    buf.push(' ');
+                }
+                buf.push_str(x);
+            }
+            normalize::hash64(&buf)
+        })
         .collect();
     let mut out: Vec<i64> = Vec::new();
     if shingles.len() <= WINDOW {

@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -46,10 +46,120 @@ pub struct SqliteStore {
     path: PathBuf,
     busy_ms: u64,
     conn: Mutex<Connection>,
+    /// Per-step ingest timings, collected only while profiling is on.
+    profile: Mutex<Option<IngestProfile>>,
+}
+
+/// Where ingest time went, summed over the upserts since profiling was turned on (see
+/// [`SqliteStore::set_profiling`]). For benchmarks; off by default, and then the writer
+/// reads no clock at all.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct IngestProfile {
+    /// Articles upserted.
+    pub articles: u64,
+    /// Identity lookup and the article row (insert or update, clearing an old version).
+    pub article_row: Duration,
+    /// LSH bucket lookups and inserts, signature comparisons, group updates.
+    pub syndication: Duration,
+    /// Corpus speaker resolution (candidates, aliases, roles, first/last seen).
+    pub speakers: Duration,
+    /// Repeated quotes: exact key, excerpt fingerprint candidates, merges.
+    pub quotes: Duration,
+    /// Statement rows.
+    pub statements: Duration,
+    /// Entity rows.
+    pub entities: Duration,
+    /// Full-text index rows (articles and statements), written at the end of each batch.
+    pub fts: Duration,
+    /// Transaction begin and commit (page writes to the WAL).
+    pub commit: Duration,
+}
+
+impl IngestProfile {
+    /// (step, time) pairs in ingest order.
+    pub fn steps(&self) -> [(&'static str, Duration); 8] {
+        [
+            ("article_row", self.article_row),
+            ("syndication", self.syndication),
+            ("speakers", self.speakers),
+            ("quotes", self.quotes),
+            ("statements", self.statements),
+            ("entities", self.entities),
+            ("fts", self.fts),
+            ("commit", self.commit),
+        ]
+    }
+
+    fn add(&mut self, o: &IngestProfile) {
+        self.articles += o.articles;
+        self.article_row += o.article_row;
+        self.syndication += o.syndication;
+        self.speakers += o.speakers;
+        self.quotes += o.quotes;
+        self.statements += o.statements;
+        self.entities += o.entities;
+        self.fts += o.fts;
+        self.commit += o.commit;
+    }
+}
+
+/// A stopwatch that reads the clock only when on.
+struct Lap(Option<Instant>);
+
+impl Lap {
+    /// Time since the previous lap (zero when off).
+    fn lap(&mut self) -> Duration {
+        match &mut self.0 {
+            Some(t) => {
+                let now = Instant::now();
+                let d = now - *t;
+                *t = now;
+                d
+            }
+            None => Duration::ZERO,
+        }
+    }
 }
 
 /// Most candidates read from one LSH bucket (guards against boilerplate texts).
 const MAX_BUCKET_CANDIDATES: usize = 64;
+/// Most candidates read for one quote fingerprint (a fingerprint shared by more quotes
+/// is a stock phrase, not evidence of an excerpt).
+const MAX_PRINT_CANDIDATES: usize = 50;
+/// Most keys per multi-row statement (statements are cached per key count).
+const MAX_MULTI: usize = 32;
+
+/// `n` capped bucket lookups in one statement: ?1..?n are the buckets, ?(n+1) the
+/// article itself (excluded).
+fn bucket_lookup_sql(n: usize) -> String {
+    (1..=n)
+        .map(|i| {
+            format!(
+                "SELECT * FROM (SELECT article_id FROM lsh_buckets WHERE bucket = ?{i} AND article_id != ?{} LIMIT {MAX_BUCKET_CANDIDATES})",
+                n + 1
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// `n` capped fingerprint lookups in one statement (?1..?n).
+fn print_lookup_sql(n: usize) -> String {
+    (1..=n)
+        .map(|i| {
+            format!(
+                "SELECT * FROM (SELECT quote_id FROM quote_prints WHERE print = ?{i} LIMIT {MAX_PRINT_CANDIDATES})"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ")
+}
+
+/// `head` followed by `n` rows (?i, ?(n+1)): n keys sharing the last parameter.
+fn multi_insert_sql(head: &str, n: usize) -> String {
+    let rows: Vec<String> = (1..=n).map(|i| format!("(?{i}, ?{})", n + 1)).collect();
+    format!("{head} {}", rows.join(", "))
+}
 
 fn date_str(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
@@ -105,7 +215,8 @@ impl SqliteStore {
             e => err(e),
         })?;
         conn.busy_timeout(opts.busy_timeout).map_err(err)?;
-        conn.set_prepared_statement_cache_capacity(64);
+        // The writer alone uses ~50 statements; searches add a few shapes each.
+        conn.set_prepared_statement_cache_capacity(256);
         // Reading the schema first tells a non-database file apart before anything is
         // written to it.
         let found = migrate::version(&conn).map_err(err)?;
@@ -122,9 +233,15 @@ impl SqliteStore {
         }
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
-        conn.pragma_update(None, "cache_size", -65536)
+        // Page cache up to 256 MiB (allocated as used): the hash-keyed indexes written
+        // on every ingest (LSH buckets, quote keys and fingerprints) stay resident at
+        // 100k+ articles. Reads beyond it go through a memory map instead of read().
+        conn.pragma_update(None, "cache_size", -262_144)
             .map_err(err)?;
         conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(err)?;
+        conn.query_row("PRAGMA mmap_size = 4294967296", [], |_| Ok(()))
+            .optional()
             .map_err(err)?;
         if opts.read_only {
             if found < migrate::SCHEMA_VERSION {
@@ -143,13 +260,34 @@ impl SqliteStore {
             }
             conn.pragma_update(None, "synchronous", "NORMAL")
                 .map_err(err)?;
+            // Checkpoint every ~64 MiB of WAL rather than 4 MiB: a page written by several
+            // batches is copied into the database once, and the WAL file is trimmed back
+            // to 64 MiB after each checkpoint.
+            conn.pragma_update(None, "wal_autocheckpoint", 16_384)
+                .map_err(err)?;
+            conn.query_row("PRAGMA journal_size_limit = 67108864", [], |_| Ok(()))
+                .map_err(err)?;
             migrate::run(&mut conn).map_err(err)?;
         }
         Ok(SqliteStore {
             path,
             busy_ms,
             conn: Mutex::new(conn),
+            profile: Mutex::new(None),
         })
+    }
+
+    /// Turns per-step ingest timing on (starting from zero) or off.
+    pub fn set_profiling(&self, on: bool) {
+        *self.profile.lock().unwrap_or_else(|p| p.into_inner()) = on.then(IngestProfile::default);
+    }
+
+    /// The per-step timings summed since profiling was turned on (`None` when off).
+    pub fn profile(&self) -> Option<IngestProfile> {
+        self.profile
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn path(&self) -> &Path {
@@ -194,12 +332,16 @@ struct Writer<'a> {
     fts_articles: Vec<(i64, Option<String>, String)>,
     /// Per-article cache of speaker resolutions, keyed by (display, title).
     speaker_cache: HashMap<(String, Option<String>), Option<i64>>,
+    clock: Lap,
+    prof: IngestProfile,
 }
 
 impl Writer<'_> {
     fn upsert(&mut self, p: &PreparedArticle) -> rusqlite::Result<UpsertOutcome> {
         let tx = self.tx;
         let a = &p.article;
+        self.clock.lap();
+        self.prof.articles += 1;
         let existing: Option<(i64, String)> = tx
             .prepare_cached("SELECT id, text_hash FROM articles WHERE key = ?1")?
             .query_row([&p.key], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -212,6 +354,7 @@ impl Writer<'_> {
                 let group: Option<i64> = tx
                     .prepare_cached("SELECT syndication_group FROM articles WHERE id = ?1")?
                     .query_row([id], |r| r.get(0))?;
+                self.prof.article_row += self.clock.lap();
                 return Ok(UpsertOutcome {
                     article_id: id,
                     action: UpsertAction::Unchanged,
@@ -269,7 +412,9 @@ impl Writer<'_> {
         };
         self.fts_articles
             .push((article_id, a.title.clone(), a.text.clone()));
+        self.prof.article_row += self.clock.lap();
         let group = self.syndicate(article_id, p)?;
+        self.prof.syndication += self.clock.lap();
         let statements = self.write_statements(article_id, p)?;
         Ok(UpsertOutcome {
             article_id,
@@ -312,8 +457,17 @@ impl Writer<'_> {
             .execute([id])?;
         tx.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?
             .execute([id])?;
-        tx.prepare_cached("DELETE FROM lsh_buckets WHERE article_id = ?1")?
-            .execute([id])?;
+        // Its LSH buckets, recomputed from the stored signature (no index on article_id).
+        let old_sig: Option<Vec<u8>> = tx
+            .prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))?;
+        if let Some(blob) = old_sig {
+            let mut del =
+                tx.prepare_cached("DELETE FROM lsh_buckets WHERE bucket = ?1 AND article_id = ?2")?;
+            for b in syndication::buckets(&syndication::from_blob(&blob)) {
+                del.execute(params![b, id])?;
+            }
+        }
         let group: Option<i64> = tx
             .prepare_cached("SELECT syndication_group FROM articles WHERE id = ?1")?
             .query_row([id], |r| r.get(0))?;
@@ -323,12 +477,33 @@ impl Writer<'_> {
             self.refresh_group(g)?;
         }
         // Quotes left with no occurrence are dropped (with their keys and fingerprints).
-        let mut drop = tx.prepare_cached(
-            "DELETE FROM quotes WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM statements WHERE quote_id = ?1)",
-        )?;
         for q in quote_ids {
-            drop.execute([q])?;
+            let orphan: Option<String> = tx
+                .prepare_cached(
+                    "SELECT norm FROM quotes WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM statements WHERE quote_id = ?1)",
+                )?
+                .query_row([q], |r| r.get(0))
+                .optional()?;
+            if let Some(norm) = orphan {
+                self.drop_quote(q, &norm)?;
+            }
         }
+        Ok(())
+    }
+
+    /// Deletes a quote (its keys go by cascade) with its fingerprints, recomputed from
+    /// its normal form (`quote_prints` has no index on quote_id).
+    fn drop_quote(&mut self, id: i64, norm: &str) -> rusqlite::Result<()> {
+        let tx = self.tx;
+        if let Some(k) = quotes::key(norm) {
+            let mut del =
+                tx.prepare_cached("DELETE FROM quote_prints WHERE print = ?1 AND quote_id = ?2")?;
+            for p in &k.prints {
+                del.execute(params![p, id])?;
+            }
+        }
+        tx.prepare_cached("DELETE FROM quotes WHERE id = ?1")?
+            .execute([id])?;
         Ok(())
     }
 
@@ -368,26 +543,21 @@ impl Writer<'_> {
             return Ok(None);
         };
         let mut candidates = BTreeSet::new();
-        {
-            let mut stmt = tx.prepare_cached(
-                "SELECT article_id FROM lsh_buckets WHERE bucket = ?1 AND article_id != ?2 LIMIT ?3",
-            )?;
-            for b in &p.buckets {
-                let rows = stmt.query_map(params![b, id, MAX_BUCKET_CANDIDATES as i64], |r| {
-                    r.get::<_, i64>(0)
-                })?;
-                for r in rows {
-                    candidates.insert(r?);
-                }
+        // One statement for all bands (each capped), one multi-row insert.
+        let n = p.buckets.len();
+        if n > 0 {
+            let mut args: Vec<i64> = p.buckets.clone();
+            args.push(id);
+            let mut stmt = tx.prepare_cached(&bucket_lookup_sql(n))?;
+            let rows = stmt.query_map(params_from_iter(&args), |r| r.get::<_, i64>(0))?;
+            for r in rows {
+                candidates.insert(r?);
             }
-        }
-        {
-            let mut ins = tx.prepare_cached(
-                "INSERT OR IGNORE INTO lsh_buckets (bucket, article_id) VALUES (?1, ?2)",
-            )?;
-            for b in &p.buckets {
-                ins.execute(params![b, id])?;
-            }
+            tx.prepare_cached(&multi_insert_sql(
+                "INSERT OR IGNORE INTO lsh_buckets (bucket, article_id) VALUES",
+                n,
+            ))?
+            .execute(params_from_iter(&args))?;
         }
         if candidates.is_empty() {
             return Ok(None);
@@ -451,6 +621,7 @@ impl Writer<'_> {
         let published = date_str(p.article.published);
         let mut entity_speakers: HashMap<usize, i64> = HashMap::new();
         for (i, s) in p.extraction.statements.iter().enumerate() {
+            self.prof.statements += self.clock.lap();
             let sort_date = date_str(s.said_on)
                 .or_else(|| published.clone())
                 .unwrap_or_default();
@@ -475,10 +646,12 @@ impl Writer<'_> {
                 }
                 _ => None,
             };
+            self.prof.speakers += self.clock.lap();
             let quote_id = match p.quote_keys.get(i).and_then(Option::as_ref) {
                 Some(k) => Some(self.resolve_quote(k, &s.text, seen)?),
                 None => None,
             };
+            self.prof.quotes += self.clock.lap();
             let sp = s.speaker.as_ref();
             tx.prepare_cached(
                 "INSERT INTO statements (article_id, idx, kind, text, start, \"end\", cue_text,
@@ -511,6 +684,7 @@ impl Writer<'_> {
             self.fts_statements
                 .push((tx.last_insert_rowid(), s.text.clone()));
         }
+        self.prof.statements += self.clock.lap();
         for (i, e) in p.extraction.entities.iter().enumerate() {
             let roles = serde_json::to_string(&e.roles).unwrap_or_else(|_| "[]".into());
             let mentions: Vec<[usize; 2]> = e.mentions.iter().map(|m| [m.start, m.end]).collect();
@@ -529,6 +703,7 @@ impl Writer<'_> {
                 entity_speakers.get(&i)
             ])?;
         }
+        self.prof.entities += self.clock.lap();
         Ok(p.extraction.statements.len())
     }
 
@@ -566,6 +741,10 @@ impl Writer<'_> {
             out.push(r?);
         }
         out.retain(|c| speakers::surname_matches(&c.surname, &name.surname));
+        // Roles only break ties between several candidates (`speakers::resolve`).
+        if out.len() < 2 {
+            return Ok(out);
+        }
         let mut roles =
             tx.prepare_cached("SELECT role FROM speaker_roles WHERE speaker_id = ?1")?;
         for c in &mut out {
@@ -632,9 +811,10 @@ impl Writer<'_> {
         let tx = self.tx;
         tx.prepare_cached(
             "UPDATE speakers SET
-               first_seen = CASE WHEN ?2 IS NULL THEN first_seen WHEN first_seen IS NULL OR ?2 < first_seen THEN ?2 ELSE first_seen END,
-               last_seen  = CASE WHEN ?2 IS NULL THEN last_seen  WHEN last_seen  IS NULL OR ?2 > last_seen  THEN ?2 ELSE last_seen END
-             WHERE id = ?1",
+               first_seen = CASE WHEN first_seen IS NULL OR ?2 < first_seen THEN ?2 ELSE first_seen END,
+               last_seen  = CASE WHEN last_seen  IS NULL OR ?2 > last_seen  THEN ?2 ELSE last_seen END
+             WHERE id = ?1 AND ?2 IS NOT NULL
+               AND (first_seen IS NULL OR ?2 < first_seen OR last_seen IS NULL OR ?2 > last_seen)",
         )?
         .execute(params![id, seen])?;
         tx.prepare_cached(
@@ -666,6 +846,7 @@ impl Writer<'_> {
         seen: Option<&str>,
     ) -> rusqlite::Result<i64> {
         let tx = self.tx;
+        let mut new_quote = false;
         let exact: Option<i64> = tx
             .prepare_cached("SELECT quote_id FROM quote_keys WHERE hash = ?1")?
             .query_row([k.hash], |r| r.get(0))
@@ -676,14 +857,10 @@ impl Writer<'_> {
                 // Quotes sharing a fingerprint: longer ones may contain this one, shorter
                 // ones may be excerpts of it.
                 let mut cands: BTreeSet<i64> = BTreeSet::new();
-                {
-                    let mut stmt = tx.prepare_cached(
-                        "SELECT quote_id FROM quote_prints WHERE print = ?1 LIMIT 50",
-                    )?;
-                    for p in &k.prints {
-                        for r in stmt.query_map([p], |r| r.get::<_, i64>(0))? {
-                            cands.insert(r?);
-                        }
+                for chunk in k.prints.chunks(MAX_MULTI) {
+                    let mut stmt = tx.prepare_cached(&print_lookup_sql(chunk.len()))?;
+                    for r in stmt.query_map(params_from_iter(chunk), |r| r.get::<_, i64>(0))? {
+                        cands.insert(r?);
                     }
                 }
                 let mut containers = Vec::new();
@@ -699,26 +876,33 @@ impl Writer<'_> {
                         if quotes::contains(&norm, &k.norm) {
                             containers.push(c);
                         } else if quotes::contains(&k.norm, &norm) {
-                            contained.push(c);
+                            contained.push((c, norm));
                         }
                     }
                 }
                 let target = match containers.first() {
                     Some(c) => *c,
                     None => {
-                        tx.prepare_cached("INSERT INTO quotes (norm, text) VALUES (?1, ?2)")?
-                            .execute(params![k.norm, text.trim()])?;
+                        // A new quote is first seen now (no update needed below).
+                        tx.prepare_cached(
+                            "INSERT INTO quotes (norm, text, first_seen) VALUES (?1, ?2, ?3)",
+                        )?
+                        .execute(params![k.norm, text.trim(), seen])?;
+                        new_quote = true;
                         let id = tx.last_insert_rowid();
-                        let mut ins = tx.prepare_cached(
-                            "INSERT OR IGNORE INTO quote_prints (print, quote_id) VALUES (?1, ?2)",
-                        )?;
-                        for p in &k.prints {
-                            ins.execute(params![p, id])?;
+                        for chunk in k.prints.chunks(MAX_MULTI) {
+                            let mut args = chunk.to_vec();
+                            args.push(id);
+                            tx.prepare_cached(&multi_insert_sql(
+                                "INSERT OR IGNORE INTO quote_prints (print, quote_id) VALUES",
+                                chunk.len(),
+                            ))?
+                            .execute(params_from_iter(&args))?;
                         }
                         id
                     }
                 };
-                for c in contained.into_iter().filter(|c| *c != target) {
+                for (c, norm) in contained.into_iter().filter(|(c, _)| *c != target) {
                     tx.prepare_cached("UPDATE statements SET quote_id = ?1 WHERE quote_id = ?2")?
                         .execute(params![target, c])?;
                     tx.prepare_cached("UPDATE quote_keys SET quote_id = ?1 WHERE quote_id = ?2")?
@@ -729,10 +913,7 @@ impl Writer<'_> {
                            ELSE quotes.first_seen END FROM quotes q WHERE q.id = ?2) WHERE id = ?1",
                     )?
                     .execute(params![target, c])?;
-                    tx.prepare_cached("DELETE FROM quote_prints WHERE quote_id = ?1")?
-                        .execute([c])?;
-                    tx.prepare_cached("DELETE FROM quotes WHERE id = ?1")?
-                        .execute([c])?;
+                    self.drop_quote(c, &norm)?;
                 }
                 tx.prepare_cached(
                     "INSERT OR REPLACE INTO quote_keys (hash, quote_id) VALUES (?1, ?2)",
@@ -741,10 +922,12 @@ impl Writer<'_> {
                 target
             }
         };
-        tx.prepare_cached(
-            "UPDATE quotes SET first_seen = ?2 WHERE id = ?1 AND ?2 IS NOT NULL AND (first_seen IS NULL OR ?2 < first_seen)",
-        )?
-        .execute(params![id, seen])?;
+        if !new_quote && seen.is_some() {
+            tx.prepare_cached(
+                "UPDATE quotes SET first_seen = ?2 WHERE id = ?1 AND ?2 IS NOT NULL AND (first_seen IS NULL OR ?2 < first_seen)",
+            )?
+            .execute(params![id, seen])?;
+        }
         Ok(id)
     }
 }
@@ -871,7 +1054,11 @@ impl SqliteStore {
         };
         let limit = q.limit.unwrap_or(20).clamp(1, 1000);
         let conn = self.conn();
-        let mut sql = format!("SELECT {HIT_COLUMNS} FROM ");
+        // The page's ids are chosen first (only what the filters need), then its rows are
+        // read: otherwise SQLite computes every column — the outlet count subquery
+        // included — for every match before sorting, which for a common word is most of
+        // the corpus.
+        let mut sql = String::from("SELECT s.id AS sid FROM ");
         let mut args: Vec<Value> = Vec::new();
         let mut wh: Vec<String> = Vec::new();
         if let Some(f) = fts {
@@ -881,9 +1068,9 @@ impl SqliteStore {
         } else {
             sql.push_str("statements s ");
         }
-        sql.push_str(
-            "JOIN articles a ON a.id = s.article_id LEFT JOIN speakers sp ON sp.id = s.speaker_id ",
-        );
+        if q.outlet.is_some() {
+            sql.push_str("JOIN articles a ON a.id = s.article_id ");
+        }
         let ids_owned;
         let ids = match (speaker_ids, &q.speaker) {
             (Some(ids), _) => Some(ids),
@@ -934,6 +1121,11 @@ impl SqliteStore {
         }
         sql.push_str(" ORDER BY s.sort_date DESC, s.id DESC LIMIT ?");
         args.push(Value::Integer(limit as i64 + 1));
+        let sql = format!(
+            "SELECT {HIT_COLUMNS} FROM ({sql}) page JOIN statements s ON s.id = page.sid
+             JOIN articles a ON a.id = s.article_id LEFT JOIN speakers sp ON sp.id = s.speaker_id
+             ORDER BY s.sort_date DESC, s.id DESC"
+        );
         let mut stmt = conn.prepare_cached(&sql).map_err(|e| self.err(e))?;
         let mut hits: Vec<StatementHit> = stmt
             .query_map(params_from_iter(args), hit_from_row)
@@ -982,24 +1174,51 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<SpeakerSummary> {
 
 impl Store for SqliteStore {
     fn upsert_prepared(&self, items: Vec<PreparedArticle>) -> Result<Vec<UpsertOutcome>> {
+        let profiling = self
+            .profile
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_some();
+        let mut clock = Lap(profiling.then(Instant::now));
         let mut conn = self.conn();
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.err(e))?;
         let mut out = Vec::with_capacity(items.len());
+        let mut prof;
         {
             let mut w = Writer {
                 tx: &tx,
                 fts_statements: Vec::new(),
                 fts_articles: Vec::new(),
                 speaker_cache: HashMap::new(),
+                clock: Lap(None),
+                prof: IngestProfile::default(),
             };
+            let begin = clock.lap();
+            w.clock = Lap(profiling.then(Instant::now));
             for p in &items {
                 out.push(w.upsert(p).map_err(|e| self.err(e))?);
             }
+            w.clock.lap();
             w.flush_fts().map_err(|e| self.err(e))?;
+            w.prof.fts += w.clock.lap();
+            w.prof.commit += begin;
+            prof = w.prof;
         }
+        clock.lap();
         tx.commit().map_err(|e| self.err(e))?;
+        prof.commit += clock.lap();
+        if profiling {
+            if let Some(total) = self
+                .profile
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .as_mut()
+            {
+                total.add(&prof);
+            }
+        }
         Ok(out)
     }
 

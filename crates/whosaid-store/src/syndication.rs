@@ -38,10 +38,10 @@ fn family() -> &'static [(u64, u64); NUM_HASHES] {
 
 /// MinHash signature of a text; `None` when it has no words.
 pub fn signature(text: &str) -> Option<Vec<u32>> {
-    let words: Vec<u64> = normalize::words(text)
-        .iter()
-        .map(|w| xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
-        .collect();
+    let mut words: Vec<u64> = Vec::with_capacity(text.len() / 5);
+    normalize::for_each_word(text, |w| {
+        words.push(xxhash_rust::xxh3::xxh3_64(w.as_bytes()))
+    });
     if words.is_empty() {
         return None;
     }
@@ -55,9 +55,7 @@ pub fn signature(text: &str) -> Option<Vec<u32>> {
         }
         for (s, (a, b)) in sig.iter_mut().zip(fam.iter()) {
             let v = (h.wrapping_mul(*a).wrapping_add(*b) >> 32) as u32;
-            if v < *s {
-                *s = v;
-            }
+            *s = (*s).min(v);
         }
     }
     Some(sig.to_vec())
