@@ -1,8 +1,12 @@
 //! The `whosaid` binary: command-line parsing and wiring only. Each subcommand lives in
 //! its own module; the work itself happens in the library crates.
 
+mod corpus;
 mod extract;
+#[cfg(feature = "scale")]
+mod scale;
 mod score;
+mod serve;
 
 use anyhow::Result;
 use clap::{Parser, Subcommand};
@@ -26,6 +30,20 @@ enum Command {
     Eval(extract::EvalArgs),
     /// Measure extraction throughput over a JSONL file (MB/s, documents/s).
     Bench(extract::BenchArgs),
+    /// Ingest files, folders, URLs or feeds into the database (extract and store).
+    Ingest(corpus::IngestArgs),
+    /// Search stored statements.
+    Search(corpus::SearchArgs),
+    /// List speakers by number of statements.
+    Speakers(corpus::SpeakersArgs),
+    /// One speaker: aliases, roles over time, statements.
+    Speaker(corpus::SpeakerArgs),
+    /// Show a stored article with its statements marked.
+    Show(corpus::ShowArgs),
+    /// Export statements as JSONL, CSV or Parquet.
+    Export(corpus::ExportArgs),
+    /// Serve the JSON API (/api/v1) and the web UI over the database.
+    Serve(serve::ServeArgs),
 }
 
 fn main() {
@@ -41,6 +59,25 @@ fn main() {
         Command::Extract(a) => extract::run_extract(a),
         Command::Eval(a) => extract::run_eval(a),
         Command::Bench(a) => extract::run_bench(a),
+        Command::Ingest(a) => corpus::run_ingest(a),
+        Command::Search(a) => corpus::run_search(a),
+        Command::Speakers(a) => corpus::run_speakers(a),
+        Command::Speaker(a) => corpus::run_speaker(a),
+        Command::Show(a) => corpus::run_show(a),
+        Command::Export(a) => corpus::run_export(a),
+        #[cfg(feature = "scale")]
+        Command::Submit(a) => scale::run_submit(a),
+        #[cfg(feature = "scale")]
+        Command::Worker(a) => scale::run_worker(a),
+        #[cfg(feature = "scale")]
+        Command::Schedule(a) => scale::run_schedule(a),
+        #[cfg(feature = "scale")]
+        Command::Failed(a) => scale::run_failed(a),
+        #[cfg(feature = "scale")]
+        Command::Status(a) => scale::run_status(a),
+        #[cfg(feature = "scale")]
+        Command::PgSearch(a) => scale::run_pg_search(a),
+        Command::Serve(a) => serve::run_serve(a),
     };
     match result {
         Ok(code) => std::process::exit(code),
