@@ -1485,8 +1485,6 @@ fn takes_object(lemma: &str) -> bool {
     )
 }
 
-/// The content to the right of verb `v`: after "that", a colon, an addressee or a
-/// short adjunct, to the end of the sentence.
 /// The subject of the clause that starts at `lo`, for a gerund further on ("Germany
 /// responded …, saying that …"): after a leading conjunction or adjunct ("But",
 /// "Early in his campaign,", "Reached by phone,"), a pronoun, a name or a noun phrase.
@@ -1584,6 +1582,8 @@ fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
     end
 }
 
+/// The content to the right of verb `v`: after "that", a colon, an addressee or a
+/// short adjunct, to the end of the sentence or of its first clause.
 fn content_right(doc: &Document, v: usize, hi: usize, lemma: &str) -> Option<(usize, usize)> {
     let end = trim_end(doc, v + 1, hi);
     let end = clause_cut(doc, v + 1, end);
