@@ -94,9 +94,10 @@ pub async fn retry(cfg: &ScaleConfig, store: &Arc<PgStore>, id: i64) -> Result<(
     let s = store.clone();
     let payload: Option<Vec<u8>> = tokio::task::spawn_blocking(move || {
         s.with_client(|c| {
-            Ok(c
-                .query_opt("SELECT payload FROM failed_messages WHERE id = $1", &[&id])?
-                .map(|r| r.get(0)))
+            Ok(
+                c.query_opt("SELECT payload FROM failed_messages WHERE id = $1", &[&id])?
+                    .map(|r| r.get(0)),
+            )
         })
     })
     .await
