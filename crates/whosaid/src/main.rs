@@ -44,6 +44,24 @@ enum Command {
     Export(corpus::ExportArgs),
     /// Serve the JSON API (/api/v1) and the web UI over the database.
     Serve(serve::ServeArgs),
+    /// Publish articles from sources to the NATS work stream (scale-out).
+    #[cfg(feature = "scale")]
+    Submit(scale::SubmitArgs),
+    /// Pull articles from the stream, extract and store them in PostgreSQL.
+    #[cfg(feature = "scale")]
+    Worker(scale::WorkerArgs),
+    /// Poll feeds on a timer and submit new entries (one active scheduler).
+    #[cfg(feature = "scale")]
+    Schedule(scale::ScheduleArgs),
+    /// List or retry dead-lettered messages.
+    #[cfg(feature = "scale")]
+    Failed(scale::FailedArgs),
+    /// Stream depth, consumer backlog and store counts.
+    #[cfg(feature = "scale")]
+    Status(scale::StatusArgs),
+    /// Search statements in the PostgreSQL store (JSON).
+    #[cfg(feature = "scale")]
+    PgSearch(scale::PgSearchArgs),
 }
 
 fn main() {
