@@ -580,6 +580,30 @@ fn direct_quotes(
                     last_kept = Some((q.para, sent_idx));
                     continue;
                 }
+                // "He said “we will win” because the polls are close": the sentence
+                // goes on past the closing mark, so the statement is mixed
+                if let Some(close) = q.close {
+                    let after = doc.token_at_or_after(close + 1);
+                    let sent = doc.sentences[doc.sentence_at(close)];
+                    let end = clause_cut(doc, after, trim_end(doc, after, sent.tok_end));
+                    let words = (after..end)
+                        .filter(|&k| doc.tokens[k].kind == TokKind::Word)
+                        .count();
+                    if words >= 2 && in_quote[after..end].iter().all(Option::is_none) {
+                        used[cue.0..cue.1].iter_mut().for_each(|u| *u = true);
+                        cands.push(Candidate {
+                            kind: StatementKind::Mixed,
+                            start: q.start,
+                            end: doc.tokens[end - 1].end,
+                            cue: Some((doc.tokens[cue.0].start, doc.tokens[cue.1 - 1].end)),
+                            speaker: Some(np),
+                            inherit: false,
+                            confidence: 0.75,
+                        });
+                        last_kept = Some((q.para, sent_idx));
+                        continue;
+                    }
+                }
                 found = Some((cue, np));
             }
             conf = 0.85;
