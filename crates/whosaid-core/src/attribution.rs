@@ -1070,6 +1070,22 @@ fn verb_statement(
             }
         }
     }
+    // the second of two joined verbs: "denied paying him and said the group acted alone"
+    if left_np.is_none() && v > lo + 1 && matches!(doc.tok_text(v - 1), "and" | "but") {
+        if let Some(np) = clause_subject(doc, lo, v - 1) {
+            if let Some((a, b)) = content_right(doc, v, hi, lemma) {
+                return Some(Candidate {
+                    kind: span_kind(doc, a, b, in_quote, quotes),
+                    start: doc.tokens[a].start,
+                    end: doc.tokens[b - 1].end,
+                    cue: cue_span,
+                    speaker: Some(np),
+                    inherit: false,
+                    confidence: 0.6,
+                });
+            }
+        }
+    }
     // inverted: "…, said X."
     if speech && v > lo + 2 && (is_punct(doc, v - 1, ",") || is_dash(doc, v - 1)) {
         if let Some(np) = np_right(doc, v + 1, hi) {
@@ -1597,6 +1613,14 @@ fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
             if w == "and" && i + 2 < end && doc.tokens[i + 2].lex.contains(Lex::PRONOUN) {
                 return trim_end(doc, a, i);
             }
+        }
+        // a second reporting verb joined by "and"/"but": "denied A and said B"
+        if matches!(t, "and" | "but")
+            && i + 1 < end
+            && cue_at(doc, i + 1)
+                .is_some_and(|c| matches!(c.form, VerbForm::Past | VerbForm::Third))
+        {
+            return trim_end(doc, a, i);
         }
         if matches!(t, "\u{2014}" | "--") {
             return trim_end(doc, a, i);
