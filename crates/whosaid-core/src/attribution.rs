@@ -772,7 +772,10 @@ fn attribution_before(
                     return Some(((i, i + 1), np, None));
                 }
             }
-            return None;
+            // a longer subject: "Levine, who has given money to Rubio, said, “…”"
+            return subject_span(doc, i, lo)
+                .filter(|np| np.start == lo || sentence_prefix_ok(doc, lo, np.start))
+                .map(|np| ((i, i + 1), np, content));
         }
         v -= 1;
     }
@@ -806,7 +809,9 @@ fn reported_speech(
                 if let Some(verb) = cue_at(doc, i) {
                     if let Some(t) = (i + 1..hi.min(i + 8)).find(|&k| lower_eq(doc, k, "that")) {
                         let end = trim_end(doc, t + 1, hi);
-                        if end > t + 3 && (i + 1..t).all(|k| adjunct_word(doc, k)) {
+                        if end > t + 3
+                            && (i + 1..t).all(|k| adjunct_word(doc, k) || is_punct(doc, k, ","))
+                        {
                             let _ = verb;
                             let sp = quote_speakers
                                 .get(&(doc.tokens[i].start, doc.tokens[i].end))
