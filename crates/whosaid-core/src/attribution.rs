@@ -905,9 +905,13 @@ fn according_to(
         (before_start, i - 1)
     } else {
         // "According to X, …" — content after the comma following the phrase
+        // an appositive counts only when a comma closes it ("According to Ana Lima, a
+        // spokeswoman, …"); otherwise what follows the first comma is the content
         let mut k = np.end;
         if let Some((_, re)) = np.role_after {
-            k = re;
+            if re < hi && is_punct(doc, re, ",") {
+                k = re;
+            }
         }
         while k < hi && !is_punct(doc, k, ",") && k - np.end < 25 {
             k += 1;
