@@ -1726,7 +1726,8 @@ fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec
             (None, true) => {
                 // a split or continued quote: the latest speaker, in this paragraph or
                 // the one before
-                let near = prev_para.is_some_and(|p| para <= p + 1);
+                // measured on train: 2 paragraphs back beats 1 (0.5552 -> 0.5558), more adds nothing
+                let near = prev_para.is_some_and(|p| para <= p + 2);
                 if near {
                     history.last().map(|h| h.0.clone())
                 } else {
