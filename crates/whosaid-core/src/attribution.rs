@@ -966,7 +966,15 @@ fn verb_statement(
     let cue_span = Some((doc.tokens[v].start, doc.tokens[v].end));
     // verbs that take a noun object report speech only through a "that" clause:
     // "defended the plan" is no statement, "argued that the plan works" is
-    if verb.class == CueClass::Weak && !that_follows(doc, v, hi) {
+    // "asked whether …", "asked him why …": a question reported as content
+    let asks = lemma == "ask"
+        && (v + 1..hi.min(v + 5)).any(|k| {
+            matches!(
+                doc.tok_text(k).to_lowercase().as_str(),
+                "whether" | "why" | "if" | "how" | "what" | "when" | "where" | "who"
+            )
+        });
+    if verb.class == CueClass::Weak && !asks && !that_follows(doc, v, hi) {
         return None;
     }
 
