@@ -938,6 +938,16 @@ fn according_to(
 
 /// Drops a leading "But", "And", "So" from content.
 fn strip_conj(doc: &Document, mut a: usize, b: usize) -> (usize, usize) {
+    // a dateline is no part of the content: "LAGOS (Reuters) - The tariffs …"
+    if let Some(d) = (a..b.min(a + 10)).find(|&k| is_dash(doc, k)) {
+        let dateline = d > a
+            && doc.tok_text(d - 1) == ")"
+            && (a..d).any(|k| doc.tok_text(k) == "(")
+            && doc.tok_text(a).chars().all(|c| !c.is_lowercase());
+        if dateline {
+            a = d + 1;
+        }
+    }
     while a < b
         && (matches!(
             doc.tok_text(a).to_lowercase().as_str(),
