@@ -1722,6 +1722,12 @@ fn content_right(doc: &Document, v: usize, hi: usize, lemma: &str) -> Option<(us
     if a < end && lower_eq(doc, a, "to") && lemma == "say" {
         return None;
     }
+    // "welcomed by allies", "saw during his bid": a passive agent or a time is no report
+    // (measured on train: "by"/"during" only; other prepositions start real contents,
+    // "spoke about …", "called for …")
+    if a < end && a == v + 1 && matches!(doc.tok_text(a), "by" | "during") {
+        return None;
+    }
     if end <= a || end - a < 3 {
         return None;
     }
