@@ -65,6 +65,16 @@ impl ParsedName {
     pub fn surname3(&self) -> String {
         self.surname.chars().take(3).collect()
     }
+
+    /// Whether a stored speaker (its first name and surname) answers to this name: the
+    /// same first name and surname, or — for a bare surname — any full name with it.
+    /// Both backends look speakers up with this one rule.
+    pub fn answers(&self, given: Option<&str>, surname: &str) -> bool {
+        match &self.given {
+            Some(g) => given == Some(g.as_str()) && surname_matches(surname, &self.surname),
+            None => given.is_some() && surname_matches(surname, &self.surname),
+        }
+    }
 }
 
 fn is_title(word: &str) -> bool {

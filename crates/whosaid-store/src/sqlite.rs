@@ -1026,14 +1026,7 @@ impl SqliteStore {
             let mut by_name = Vec::new();
             for r in rows {
                 let (id, given, surname) = r?;
-                let same = match &p.given {
-                    Some(g) => {
-                        given.as_deref() == Some(g.as_str())
-                            && speakers::surname_matches(&surname, &p.surname)
-                    }
-                    None => given.is_some() && speakers::surname_matches(&surname, &p.surname),
-                };
-                if same {
+                if p.answers(given.as_deref(), &surname) {
                     by_name.push(id);
                 }
             }

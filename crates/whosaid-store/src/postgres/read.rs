@@ -160,14 +160,7 @@ fn speaker_ids(
         for r in rows {
             let (id, given, surname): (i64, Option<String>, String) =
                 (r.get(0), r.get(1), r.get(2));
-            let same = match &p.given {
-                Some(g) => {
-                    given.as_deref() == Some(g.as_str())
-                        && speakers::surname_matches(&surname, &p.surname)
-                }
-                None => given.is_some() && speakers::surname_matches(&surname, &p.surname),
-            };
-            if same {
+            if p.answers(given.as_deref(), &surname) {
                 by_name.push(id);
             }
         }
