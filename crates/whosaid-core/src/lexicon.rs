@@ -28,6 +28,8 @@ impl Lex {
     pub const ADVERB: Lex = Lex(1 << 14);
     /// A reporting-verb form that is a cue only before "that".
     pub const WEAK_CUE: Lex = Lex(1 << 15);
+    /// A word of a short adjunct after a cue ("on", "statement", "reporters").
+    pub const ADJUNCT: Lex = Lex(1 << 16);
 
     pub const fn empty() -> Lex {
         Lex(0)
@@ -126,6 +128,7 @@ const DEMONYMS: &str = include_str!("../lexicon/demonyms.txt");
 const FIRST_NAMES: &str = include_str!("../lexicon/first_names.txt");
 const FUNCTION_WORDS: &str = include_str!("../lexicon/function_words.txt");
 const WEAK_CUE_FORMS: &str = include_str!("../lexicon/weak_cue_forms.txt");
+const ADJUNCT_WORDS: &str = include_str!("../lexicon/adjunct_words.txt");
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "who"];
 const DETERMINERS: &[&str] = &[
@@ -310,6 +313,9 @@ impl Lexicon {
         }
         for w in data_lines(WEAK_CUE_FORMS) {
             add(w, Lex::WEAK_CUE);
+        }
+        for w in data_lines(ADJUNCT_WORDS) {
+            add(w, Lex::ADJUNCT);
         }
         for w in PRONOUNS {
             add(w, Lex::PRONOUN);
