@@ -554,6 +554,33 @@ fn direct_quotes(
             if same_sentence {
                 found = attribution_at(doc, k, limit);
             }
+            // "The summit achieved “too little,” he added": a paraphrase opens the
+            // sentence and the quote finishes it, so the statement is mixed and starts
+            // with the sentence
+            if let Some((cue, np)) = found {
+                let sent = doc.sentences[sent_idx];
+                let lo = sent.tok_start.max(para.tok_start);
+                let words = (lo..open_tok)
+                    .filter(|&i| doc.tokens[i].kind == TokKind::Word)
+                    .count();
+                if words >= 2
+                    && in_quote[lo..open_tok].iter().all(Option::is_none)
+                    && (lo..open_tok).all(|i| cue_at(doc, i).is_none())
+                {
+                    used[cue.0..cue.1].iter_mut().for_each(|u| *u = true);
+                    cands.push(Candidate {
+                        kind: StatementKind::Mixed,
+                        start: doc.tokens[lo].start,
+                        end: q.end,
+                        cue: Some((doc.tokens[cue.0].start, doc.tokens[cue.1 - 1].end)),
+                        speaker: Some(np),
+                        inherit: false,
+                        confidence: 0.75,
+                    });
+                    last_kept = Some((q.para, sent_idx));
+                    continue;
+                }
+            }
         }
         // before the opening mark: He said: “…” / Okafor told reporters, “…”
         if found.is_none() {
@@ -1241,6 +1268,10 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     if s == e || e - s >= 24 {
         return None;
     }
+    // "However, the brief said": a sentence adverb before the subject
+    if s + 2 < e && doc.tokens[s].lex.contains(Lex::ADVERB) && is_punct(doc, s + 1, ",") {
+        s += 2;
+    }
     // skip a leading adjunct ending in a comma when it precedes the subject proper
     let first = doc.tokens[s];
     let starts_ok = first.cap
@@ -1526,7 +1557,12 @@ fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
         {
             return trim_end(doc, a, i);
         }
-        if matches!(t, "\u{2014}" | "--") {
+        // a dash sets off an aside; a hyphen does only with spaces round it ("A - B")
+        let spaced = || {
+            let tk = doc.tokens[i];
+            doc.text[..tk.start].ends_with(' ') && doc.text[tk.end..].starts_with(' ')
+        };
+        if matches!(t, "\u{2014}" | "--") || t == "-" && spaced() {
             return trim_end(doc, a, i);
         }
         i += 1;

@@ -25,6 +25,7 @@ impl Lex {
     pub const DEMONYM: Lex = Lex(1 << 11);
     pub const NOMINAL_CUE: Lex = Lex(1 << 12);
     pub const TIME: Lex = Lex(1 << 13);
+    /// A sentence adverb or connective that may open a clause ("However,").
     pub const ADVERB: Lex = Lex(1 << 14);
     /// A reporting-verb form that is a cue only before "that".
     pub const WEAK_CUE: Lex = Lex(1 << 15);
@@ -129,6 +130,7 @@ const FIRST_NAMES: &str = include_str!("../lexicon/first_names.txt");
 const FUNCTION_WORDS: &str = include_str!("../lexicon/function_words.txt");
 const WEAK_CUE_FORMS: &str = include_str!("../lexicon/weak_cue_forms.txt");
 const ADJUNCT_WORDS: &str = include_str!("../lexicon/adjunct_words.txt");
+const SENTENCE_ADVERBS: &str = include_str!("../lexicon/sentence_adverbs.txt");
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "who"];
 const DETERMINERS: &[&str] = &[
@@ -316,6 +318,9 @@ impl Lexicon {
         }
         for w in data_lines(ADJUNCT_WORDS) {
             add(w, Lex::ADJUNCT);
+        }
+        for w in data_lines(SENTENCE_ADVERBS) {
+            add(w, Lex::ADVERB);
         }
         for w in PRONOUNS {
             add(w, Lex::PRONOUN);
