@@ -6,6 +6,7 @@
 //! surnames resolve through `entities`. This step does not find dates or quantities.
 
 use crate::entities::{guess_kind, EntityTable};
+use crate::gate::{self, Gate};
 use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
 use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKind};
 use crate::quotes::{find_quotes, Quote};
@@ -461,6 +462,24 @@ fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
 
 pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     let quotes = find_quotes(doc);
+    let cands = candidates(doc, &quotes);
+    let gate = Gate::builtin();
+    if !gate.is_active() {
+        return resolve(doc, ents, cands);
+    }
+    let out = resolve(doc, ents, cands.clone());
+    out.into_iter()
+        .zip(&cands)
+        .filter_map(|(mut st, c)| {
+            let p = gate.probability(&features(doc, c, &st));
+            st.confidence = p;
+            (p >= gate.threshold()).then_some(st)
+        })
+        .collect()
+}
+
+/// The rules' candidate statements, in text order, before speakers are resolved.
+fn candidates(doc: &Document, quotes: &[Quote]) -> Vec<Candidate> {
     let n = doc.tokens.len();
     // token → index of the quote containing it (marks included)
     let mut in_quote: Vec<Option<usize>> = vec![None; n];
@@ -502,7 +521,108 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
             && (c.kind != StatementKind::Direct || c.cue.is_some() || !inside_reported(c))
     });
     cands.sort_by_key(|c| (c.start, c.end));
-    resolve(doc, ents, cands)
+    cands
+}
+
+/// Every candidate statement, ungated, with the features the gate reads: what
+/// `whosaid train-gate` learns from.
+pub fn attribute_with_features(
+    doc: &Document,
+    ents: &mut EntityTable,
+) -> (Vec<Statement>, Vec<Vec<String>>) {
+    let quotes = find_quotes(doc);
+    let cands = candidates(doc, &quotes);
+    let out = resolve(doc, ents, cands.clone());
+    let feats = out
+        .iter()
+        .zip(&cands)
+        .map(|(st, c)| features(doc, c, st))
+        .collect();
+    (out, feats)
+}
+
+/// The features of one candidate for the gate (see `gate`): the rule that proposed it
+/// (by its confidence), its kind, cue word, speaker form, content length and first word,
+/// and the words on either side of the content and of the cue.
+fn features(doc: &Document, c: &Candidate, st: &Statement) -> Vec<String> {
+    let n = doc.tokens.len();
+    let low = |i: usize| doc.tok_text(i).to_lowercase();
+    let kind = c.kind.as_str();
+    let mut f = Vec::with_capacity(24);
+    f.push(format!("k={kind}"));
+    f.push(format!("r={:.2}|{kind}", c.confidence));
+    let a = doc.token_at_or_after(c.start);
+    let b = doc.token_at_or_after(c.end);
+    f.push(format!("len={}|{kind}", gate::bucket(b.saturating_sub(a))));
+    let first = if a < n { low(a) } else { String::new() };
+    f.push(format!("c0={first}"));
+    if b > a && b <= n {
+        f.push(format!("cn={}", low(b - 1)));
+    }
+    if a > 0 {
+        f.push(format!("pre={}", low(a - 1)));
+    }
+    if b < n {
+        f.push(format!("post={}", low(b)));
+    }
+    let sent = doc.sentences[doc.sentence_at(c.start)];
+    f.push(format!(
+        "sent={}{}",
+        u8::from(a <= sent.tok_start + 1),
+        u8::from(b + 1 >= sent.tok_end)
+    ));
+    if sent.para == 0 {
+        f.push("para0".into());
+    }
+    match c.cue {
+        Some((cs, ce)) => {
+            let cue = doc.slice(cs, ce).to_lowercase();
+            let (ct, cte) = (doc.token_at_or_after(cs), doc.token_at_or_after(ce));
+            let (pos, dist) = if cs >= c.end {
+                ("after", ct.saturating_sub(b))
+            } else if ce <= c.start {
+                ("before", a.saturating_sub(cte))
+            } else {
+                ("inside", 0)
+            };
+            f.push(format!("cue={cue}"));
+            f.push(format!("cue={cue}|{kind}"));
+            f.push(format!("cue={cue}|{pos}"));
+            f.push(format!("cue={cue}|c0={first}"));
+            f.push(format!("pos={pos}|dist={}", gate::bucket(dist)));
+            if ct > 0 {
+                f.push(format!("bc={}", low(ct - 1)));
+            }
+            if cte < n {
+                f.push(format!("ac={}", low(cte)));
+                f.push(format!("cue={cue}|ac={}", low(cte)));
+            }
+        }
+        None => f.push(format!("nocue|inherit={}", c.inherit)),
+    }
+    match c.speaker {
+        Some(np) => {
+            let sk = match np.kind {
+                NpKind::Pronoun => "pron",
+                NpKind::Name => "name",
+                NpKind::Nominal => "nominal",
+            };
+            f.push(format!("sp={sk}|{kind}"));
+            let head = if np.kind == NpKind::Name {
+                "NAME".to_string()
+            } else {
+                low(np.end.saturating_sub(1).max(np.start))
+            };
+            f.push(format!("sph={head}"));
+            f.push(format!("splen={}", gate::bucket(np.end.saturating_sub(np.start))));
+        }
+        None => f.push("sp=none".into()),
+    }
+    f.push(match &st.speaker {
+        Some(s) => format!("spk={}", s.kind.as_str()),
+        None => "spk=none".into(),
+    });
+    f
 }
 
 fn is_statement_quote(doc: &Document, q: &Quote) -> bool {

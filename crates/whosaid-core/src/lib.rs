@@ -13,10 +13,12 @@
 pub mod attribution;
 pub mod credit;
 pub mod entities;
+pub mod gate;
 pub mod lexicon;
 pub mod model;
 pub mod numbers;
 pub mod quotes;
+pub mod score;
 pub mod text;
 pub mod time;
 
@@ -24,13 +26,28 @@ pub use model::*;
 
 /// Extract every attributed statement, entity, date and quantity from one article.
 pub fn extract(article: &Article) -> Extraction {
+    run(article, false).0
+}
+
+/// Every candidate statement the rules propose, before the learned gate (see [`gate`])
+/// drops any, each with the gate's features (in the order of `statements`): the input
+/// of `whosaid train-gate`.
+pub fn extract_candidates(article: &Article) -> (Extraction, Vec<Vec<String>>) {
+    run(article, true)
+}
+
+fn run(article: &Article, candidates: bool) -> (Extraction, Vec<Vec<String>>) {
     let text = article.text.as_str();
     let doc = text::Document::new(text);
     let dates = time::find_dates(text, article.published);
     let quantities = numbers::find_quantities(text);
     let credit = credit::find_credit(text);
     let mut entities = entities::EntityTable::new(&doc);
-    let mut statements = attribution::attribute(&doc, &mut entities);
+    let (mut statements, features) = if candidates {
+        attribution::attribute_with_features(&doc, &mut entities)
+    } else {
+        (attribution::attribute(&doc, &mut entities), Vec::new())
+    };
     attribution::assign_dates(&doc, &mut statements, &dates);
     let entities = entities.into_entities();
 
@@ -43,7 +60,7 @@ pub fn extract(article: &Article) -> Extraction {
         credit,
     };
     to_code_points(text, &mut out);
-    out
+    (out, features)
 }
 
 /// Rewrites every byte offset in `out` as a code-point offset, in one pass over the text.

@@ -1,14 +1,14 @@
 //! `whosaid extract`, `whosaid eval` and `whosaid bench`: the extraction core on files,
 //! on gold data, and against the clock.
 
-use crate::score;
+use whosaid_core::score::{self, GoldDoc};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 use whosaid_core::{extract, Article, Extraction};
 
@@ -281,7 +281,7 @@ pub fn run_extract(args: ExtractArgs) -> Result<i32> {
 }
 
 pub fn run_eval(args: EvalArgs) -> Result<i32> {
-    let gold = score::load_gold(&args.gold)?;
+    let gold = load_gold(&args.gold)?;
     let preds: Vec<Extraction> = gold
         .par_iter()
         .map(|g| extract(&Article::new(g.id.clone(), g.text.clone())))
@@ -340,4 +340,19 @@ pub fn run_bench(args: BenchArgs) -> Result<i32> {
         })
     );
     Ok(0)
+}
+
+fn load_gold(path: &Path) -> Result<Vec<GoldDoc>> {
+    let s = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in s.lines().enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let d: GoldDoc = serde_json::from_str(line)
+            .with_context(|| format!("{}:{}: malformed gold line", path.display(), i + 1))?;
+        out.push(d);
+    }
+    Ok(out)
 }

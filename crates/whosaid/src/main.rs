@@ -5,7 +5,6 @@ mod corpus;
 mod extract;
 #[cfg(feature = "scale")]
 mod scale;
-mod score;
 mod serve;
 
 use anyhow::Result;

@@ -1,15 +1,14 @@
-//! The metrics of `shared/eval/score.py`, computed in-process for `whosaid eval`: span
+//! The metrics of `shared/eval/score.py`, computed in-process for `whosaid eval` and for
+//! labelling the gate's training candidates (`gate::train`): span
 //! P/R/F1 (exact and overlap, Jaccard ≥ 0.5, one-to-one greedy matching), speaker
 //! accuracy over matched pairs, end-to-end figures, and recall by gold kind. The Python
 //! scorer stays the judge; this port exists so the figures come with one command.
 //! (Speaker names are compared without NFKD accent folding, the one known difference.)
 
-use anyhow::{Context, Result};
+use crate::Extraction;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
-use std::path::Path;
-use whosaid_core::Extraction;
 
 #[derive(Deserialize, Clone)]
 pub struct GoldQuote {
@@ -25,27 +24,12 @@ pub struct GoldQuote {
     pub speaker_end: Option<i64>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Clone)]
 pub struct GoldDoc {
     pub id: String,
     pub text: String,
     #[serde(default)]
     pub quotes: Vec<GoldQuote>,
-}
-
-pub fn load_gold(path: &Path) -> Result<Vec<GoldDoc>> {
-    let s = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read", path.display()))?;
-    let mut out = Vec::new();
-    for (i, line) in s.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let d: GoldDoc = serde_json::from_str(line)
-            .with_context(|| format!("{}:{}: malformed gold line", path.display(), i + 1))?;
-        out.push(d);
-    }
-    Ok(out)
 }
 
 const QUOTE_CHARS: &str = "\"\u{201c}\u{201d}\u{201e}\u{201f}\u{00ab}\u{00bb}\u{2018}\u{2019}\u{201a}\u{201b}'`\u{2039}\u{203a}";
@@ -268,6 +252,71 @@ fn round4(x: f64) -> f64 {
     (x * 10000.0).round() / 10000.0
 }
 
+type Item = ((usize, usize), Q);
+
+fn gold_items(gd: &GoldDoc, chars: &[char]) -> Vec<Item> {
+    gd.quotes
+        .iter()
+        .filter_map(|q| {
+            norm_span(chars, q.start, q.end).map(|sp| {
+                (
+                    sp,
+                    Q {
+                        kind: q.kind.clone().unwrap_or_else(|| "unknown".into()),
+                        speaker: q.speaker.clone(),
+                        ss: q.speaker_start,
+                        se: q.speaker_end,
+                    },
+                )
+            })
+        })
+        .collect()
+}
+
+/// The statements of `x` that have a content left after trimming, with their index.
+fn pred_indexed(x: &Extraction, chars: &[char]) -> Vec<(usize, Item)> {
+    x.statements
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| {
+            norm_span(chars, Some(s.start as i64), Some(s.end as i64)).map(|sp| {
+                let spk = s.speaker.as_ref();
+                (
+                    i,
+                    (
+                        sp,
+                        Q {
+                            kind: s.kind.as_str().into(),
+                            speaker: spk.map(|x| x.name.clone()),
+                            ss: spk.map(|x| x.start as i64),
+                            se: spk.map(|x| x.end as i64),
+                        },
+                    ),
+                )
+            })
+        })
+        .collect()
+}
+
+fn pred_items(x: &Extraction, chars: &[char]) -> Vec<Item> {
+    pred_indexed(x, chars).into_iter().map(|(_, it)| it).collect()
+}
+
+/// For each statement of `x`, whether it counts as an end-to-end hit against `gd`
+/// (overlap-matched one-to-one, speaker right), exactly as [`score`] counts them.
+pub fn e2e_labels(gd: &GoldDoc, x: &Extraction) -> Vec<bool> {
+    let chars: Vec<char> = gd.text.chars().collect();
+    let g = gold_items(gd, &chars);
+    let (idx, p): (Vec<usize>, Vec<Item>) = pred_indexed(x, &chars).into_iter().unzip();
+    let mut out = vec![false; x.statements.len()];
+    for (gi, pi) in matching(&g, &p, false) {
+        if speaker_ok(&g[gi].1, &p[pi].1) {
+            out[idx[pi]] = true;
+        }
+    }
+    out
+}
+
 /// Scores predictions against gold, as score.py does.
 pub fn score(gold: &[GoldDoc], preds: &[Extraction], per_doc: bool) -> Value {
     let by_id: BTreeMap<&str, &Extraction> = preds.iter().map(|p| (p.id.as_str(), p)).collect();
@@ -280,46 +329,13 @@ pub fn score(gold: &[GoldDoc], preds: &[Extraction], per_doc: bool) -> Value {
     let mut missing = 0;
     for gd in gold {
         let chars: Vec<char> = gd.text.chars().collect();
-        let g: Vec<((usize, usize), Q)> = gd
-            .quotes
-            .iter()
-            .filter_map(|q| {
-                norm_span(&chars, q.start, q.end).map(|sp| {
-                    (
-                        sp,
-                        Q {
-                            kind: q.kind.clone().unwrap_or_else(|| "unknown".into()),
-                            speaker: q.speaker.clone(),
-                            ss: q.speaker_start,
-                            se: q.speaker_end,
-                        },
-                    )
-                })
-            })
-            .collect();
-        let p: Vec<((usize, usize), Q)> = match by_id.get(gd.id.as_str()) {
+        let g = gold_items(gd, &chars);
+        let p = match by_id.get(gd.id.as_str()) {
             None => {
                 missing += 1;
                 Vec::new()
             }
-            Some(x) => x
-                .statements
-                .iter()
-                .filter_map(|s| {
-                    norm_span(&chars, Some(s.start as i64), Some(s.end as i64)).map(|sp| {
-                        let spk = s.speaker.as_ref();
-                        (
-                            sp,
-                            Q {
-                                kind: s.kind.as_str().into(),
-                                speaker: spk.map(|x| x.name.clone()),
-                                ss: spk.map(|x| x.start as i64),
-                                se: spk.map(|x| x.end as i64),
-                            },
-                        )
-                    })
-                })
-                .collect(),
+            Some(x) => pred_items(x, &chars),
         };
         n_gold += g.len();
         n_pred += p.len();

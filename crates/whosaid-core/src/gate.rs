@@ -1,0 +1,303 @@
+//! A learned gate over the rules' candidate statements: a logistic-regression model that
+//! reads a few dozen sparse features of each candidate (its cue word, rule, kind, speaker
+//! form, content shape and the words around it) and gives the probability that the
+//! statement is right, speaker included. Rules propose, the model disposes: candidates
+//! under the threshold are dropped, and the probability becomes the statement's
+//! `confidence`.
+//!
+//! The weights are data (`model/gate.tsv`, trained by `whosaid train-gate` on the PolNeAR
+//! train split, never on dev), compiled in like the lexicon. A model file without weights
+//! turns the gate off and leaves the rules' own confidences.
+
+use crate::score::{self, GoldDoc};
+use crate::{extract_candidates, Article, Extraction};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+const MODEL: &str = include_str!("../model/gate.tsv");
+
+/// Weights by feature name, the bias and the decision threshold.
+#[derive(Debug, Default)]
+pub struct Gate {
+    weights: HashMap<String, f32>,
+    bias: f32,
+    threshold: f32,
+}
+
+impl Gate {
+    /// Parses a model file: a header line `#gate bias=B threshold=T`, then one
+    /// `weight<TAB>feature` line per feature. Lines that do not parse are skipped, so a
+    /// damaged file weakens the gate but never stops extraction.
+    pub fn parse(text: &str) -> Gate {
+        let mut g = Gate::default();
+        for line in text.lines() {
+            if let Some(h) = line.strip_prefix("#gate") {
+                for kv in h.split_whitespace() {
+                    match kv.split_once('=') {
+                        Some(("bias", v)) => g.bias = v.parse().unwrap_or(0.0),
+                        Some(("threshold", v)) => g.threshold = v.parse().unwrap_or(0.0),
+                        _ => {}
+                    }
+                }
+                continue;
+            }
+            if line.starts_with('#') {
+                continue;
+            }
+            if let Some((w, f)) = line.split_once('\t') {
+                if let Ok(w) = w.parse::<f32>() {
+                    g.weights.insert(f.to_string(), w);
+                }
+            }
+        }
+        g
+    }
+
+    /// The model compiled into the library.
+    pub fn builtin() -> &'static Gate {
+        static G: OnceLock<Gate> = OnceLock::new();
+        G.get_or_init(|| Gate::parse(MODEL))
+    }
+
+    /// Whether the model has weights at all.
+    pub fn is_active(&self) -> bool {
+        !self.weights.is_empty()
+    }
+
+    pub fn threshold(&self) -> f32 {
+        self.threshold
+    }
+
+    /// The probability that a candidate with these features is a right statement.
+    pub fn probability(&self, features: &[String]) -> f32 {
+        let z: f32 = self.bias
+            + features
+                .iter()
+                .filter_map(|f| self.weights.get(f.as_str()))
+                .sum::<f32>();
+        1.0 / (1.0 + (-z).exp())
+    }
+}
+
+impl Gate {
+    /// The model as a model file (see [`Gate::parse`]), features sorted by name so
+    /// that a retrained model diffs line by line.
+    pub fn to_tsv(&self) -> String {
+        let mut out = format!(
+            "#gate bias={:.4} threshold={:.2}\n# logistic regression over candidate features; written by `whosaid train-gate`\n",
+            self.bias, self.threshold
+        );
+        let mut w: Vec<(&String, &f32)> = self.weights.iter().collect();
+        w.sort_by(|a, b| a.0.cmp(b.0));
+        for (f, v) in w {
+            out.push_str(&format!("{v:.4}\t{f}\n"));
+        }
+        out
+    }
+}
+
+/// Settings of [`fit`].
+#[derive(Debug, Clone, Copy)]
+pub struct FitOptions {
+    pub epochs: usize,
+    pub learning_rate: f32,
+    pub l2: f32,
+    /// Features seen in fewer training candidates get no weight.
+    pub min_count: usize,
+}
+
+impl Default for FitOptions {
+    fn default() -> Self {
+        FitOptions {
+            epochs: 12,
+            learning_rate: 0.2,
+            l2: 1e-4,
+            min_count: 3,
+        }
+    }
+}
+
+/// Fits the gate's logistic regression to labelled candidates (features, right?) with
+/// AdaGrad, in a fixed pseudo-random order so that the same data gives the same model.
+pub fn fit(samples: &[(Vec<String>, bool)], opts: FitOptions) -> Gate {
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for (fs, _) in samples {
+        for f in fs {
+            *count.entry(f.as_str()).or_default() += 1;
+        }
+    }
+    let mut names: Vec<&str> = count
+        .into_iter()
+        .filter(|&(_, n)| n >= opts.min_count)
+        .map(|(f, _)| f)
+        .collect();
+    names.sort_unstable();
+    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+    let rows: Vec<(Vec<usize>, f32)> = samples
+        .iter()
+        .map(|(fs, y)| {
+            let mut ix: Vec<usize> = fs.iter().filter_map(|f| index.get(f.as_str()).copied()).collect();
+            ix.sort_unstable();
+            ix.dedup();
+            (ix, if *y { 1.0 } else { 0.0 })
+        })
+        .collect();
+    let d = names.len();
+    let (mut w, mut g2) = (vec![0f32; d], vec![1e-8f32; d]);
+    let (mut b, mut b2) = (0f32, 1e-8f32);
+    let mut order: Vec<usize> = (0..rows.len()).collect();
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..opts.epochs {
+        // Fisher–Yates with a xorshift generator: deterministic, no dependency
+        for i in (1..order.len()).rev() {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            order.swap(i, (seed % (i as u64 + 1)) as usize);
+        }
+        for &r in &order {
+            let (ix, y) = &rows[r];
+            let z = b + ix.iter().map(|&i| w[i]).sum::<f32>();
+            let p = 1.0 / (1.0 + (-z).exp());
+            let g = p - y;
+            for &i in ix {
+                let gi = g + opts.l2 * w[i];
+                g2[i] += gi * gi;
+                w[i] -= opts.learning_rate * gi / g2[i].sqrt();
+            }
+            b2 += g * g;
+            b -= opts.learning_rate * g / b2.sqrt();
+        }
+    }
+    Gate {
+        weights: names
+            .iter()
+            .zip(&w)
+            .filter(|(_, v)| v.abs() >= 1e-3)
+            .map(|(f, v)| ((*f).to_string(), *v))
+            .collect(),
+        bias: b,
+        threshold: 0.5,
+    }
+}
+
+/// What [`train`] measured on its held-out fold.
+#[derive(Debug, Clone)]
+pub struct TrainReport {
+    pub candidates: usize,
+    pub positives: usize,
+    pub features: usize,
+    /// e2e overlap F1 of the held-out fold without the gate, and with it at `threshold`.
+    pub heldout_f1_ungated: f64,
+    pub heldout_f1_gated: f64,
+    pub threshold: f32,
+}
+
+/// Trains the gate on gold documents: runs the rules on each, labels every candidate
+/// by the scorer's own end-to-end matching, fits on four fifths of the documents,
+/// picks the threshold that maximises e2e overlap F1 on the fifth held out, then refits
+/// on all of them with that threshold.
+pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
+    let mut per_doc: Vec<(Extraction, Vec<(Vec<String>, bool)>)> = Vec::with_capacity(gold.len());
+    for g in gold {
+        let (ex, feats) = extract_candidates(&Article::new(g.id.clone(), g.text.clone()));
+        let labels = score::e2e_labels(g, &ex);
+        per_doc.push((ex, feats.into_iter().zip(labels).collect()));
+    }
+    let heldout = |i: usize| i % 5 == 0;
+    let fit_rows: Vec<(Vec<String>, bool)> = per_doc
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !heldout(*i))
+        .flat_map(|(_, (_, rows))| rows.iter().cloned())
+        .collect();
+    let model = fit(&fit_rows, opts);
+    let held_gold: Vec<GoldDoc> = gold
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| heldout(*i))
+        .map(|(_, g)| g.clone())
+        .collect();
+    let held: Vec<(&Extraction, Vec<f32>)> = per_doc
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| heldout(*i))
+        .map(|(_, (ex, rows))| (ex, rows.iter().map(|(f, _)| model.probability(f)).collect()))
+        .collect();
+    let f1_at = |t: f32| -> f64 {
+        let preds: Vec<Extraction> = held
+            .iter()
+            .map(|(ex, ps)| {
+                let mut e = (*ex).clone();
+                e.statements = ex
+                    .statements
+                    .iter()
+                    .zip(ps)
+                    .filter(|(_, &p)| p >= t)
+                    .map(|(s, _)| s.clone())
+                    .collect();
+                e
+            })
+            .collect();
+        score::score(&held_gold, &preds, false)["e2e_overlap_f1"]
+            .as_f64()
+            .unwrap_or(0.0)
+    };
+    let ungated = f1_at(0.0);
+    let (mut best_t, mut best) = (0.0f32, ungated);
+    for k in 10..=80 {
+        let t = k as f32 / 100.0;
+        let f = f1_at(t);
+        if f > best {
+            (best_t, best) = (t, f);
+        }
+    }
+    let all: Vec<(Vec<String>, bool)> =
+        per_doc.into_iter().flat_map(|(_, rows)| rows).collect();
+    let mut gate = fit(&all, opts);
+    gate.threshold = best_t;
+    let report = TrainReport {
+        candidates: all.len(),
+        positives: all.iter().filter(|(_, y)| *y).count(),
+        features: gate.weights.len(),
+        heldout_f1_ungated: ungated,
+        heldout_f1_gated: best,
+        threshold: best_t,
+    };
+    (gate, report)
+}
+
+/// Length buckets, so that one weight covers a range of lengths.
+pub(crate) fn bucket(n: usize) -> &'static str {
+    match n {
+        0 => "0",
+        1 => "1",
+        2 => "2",
+        3..=4 => "3-4",
+        5..=8 => "5-8",
+        9..=16 => "9-16",
+        17..=32 => "17-32",
+        33..=64 => "33-64",
+        _ => "65+",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_header_weights_and_skips_bad_lines() {
+        let g = Gate::parse("#gate bias=-0.5 threshold=0.4\n1.5\tcue=said\nnot a weight\tx\n");
+        assert!(g.is_active());
+        assert_eq!(g.threshold(), 0.4);
+        let p = g.probability(&["cue=said".into(), "unknown".into()]);
+        assert!((p - 1.0 / (1.0 + (-1.0f32).exp())).abs() < 1e-6);
+        assert_eq!(g.probability(&[]), 1.0 / (1.0 + 0.5f32.exp()));
+    }
+
+    #[test]
+    fn empty_model_is_inactive() {
+        assert!(!Gate::parse("").is_active());
+    }
+}
