@@ -19,7 +19,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             serde_json::from_str(line).map_err(|e| format!("{gold}:{}: {e}", n + 1))?;
         docs.push(d);
     }
-    let (gate, report) = train(&docs, FitOptions::default());
+    // WHOSAID_GATE="epochs lr l2 min_count" overrides the defaults, for tuning
+    let mut opts = FitOptions::default();
+    if let Ok(v) = std::env::var("WHOSAID_GATE") {
+        let f: Vec<f32> = v.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        if let [e, lr, l2, mc] = f[..] {
+            opts = FitOptions {
+                epochs: e as usize,
+                learning_rate: lr,
+                l2,
+                min_count: mc as usize,
+            };
+        }
+    }
+    let (gate, report) = train(&docs, opts);
     eprintln!("{report:?}");
     std::fs::write(out, gate.to_tsv())?;
     Ok(())

@@ -55,7 +55,7 @@ fn is_punct(doc: &Document, i: usize, p: &str) -> bool {
 }
 
 fn is_dash(doc: &Document, i: usize) -> bool {
-    matches!(doc.tok_text(i), "\u{2014}" | "\u{2013}" | "-")
+    matches!(doc.tok_text(i), "\u{2014}" | "\u{2013}" | "\u{2015}" | "-")
 }
 
 /// A reporting-verb token: its class, if it may act as a cue here.
@@ -143,11 +143,14 @@ fn np_word(doc: &Document, i: usize) -> bool {
         }
         TokKind::Number => false,
         TokKind::Punct => {
-            // "Rep." "Sen." — an abbreviation's dot glued to its word
+            // "Rep." "Sen." — an abbreviation's dot glued to its word; an initial
+            // ("Vann R. Newkirk"); a dot before a comma ("McConnell, R-Ky., said")
             doc.tok_text(i) == "."
                 && i > 0
                 && doc.tokens[i - 1].end == t.start
-                && doc.tokens[i - 1].lex.contains(Lex::ABBREV)
+                && (doc.tokens[i - 1].lex.contains(Lex::ABBREV)
+                    || doc.tok_text(i - 1).len() == 1 && doc.tokens[i - 1].cap
+                    || i + 1 < doc.tokens.len() && doc.tok_text(i + 1) == ",")
         }
         TokKind::Quote => false,
     }
@@ -656,6 +659,7 @@ fn direct_quotes(
             .map(|c| doc.token_at_or_after(c + 1))
             .unwrap_or(para.tok_end);
         let mut found: Option<((usize, usize), Np)> = None;
+        let mut signed: Option<Np> = None;
         let mut conf = 0.9;
 
         // after the closing mark: “…,” she said / “…,” said Okafor / “…” — Okafor said
@@ -673,6 +677,18 @@ fn direct_quotes(
                     == doc.sentence_at(doc.tokens[close_tok].start);
             if same_sentence {
                 found = attribution_at(doc, k, limit);
+            }
+            // a signature: “…” ― Ana Lima (a dash, then a name closing the paragraph)
+            if found.is_none() && k > after_close && is_dash(doc, k - 1) {
+                if let Some(np) = np_right(doc, k, para.tok_end) {
+                    let end = np.role_after.map_or(np.end, |r| r.1);
+                    if np.kind == NpKind::Name
+                        && np.start == k
+                        && trim_end(doc, end, para.tok_end) == end
+                    {
+                        signed = Some(np);
+                    }
+                }
             }
             // "The summit achieved “too little,” he added": a paraphrase opens the
             // sentence and the quote finishes it, so the statement is mixed and starts
@@ -764,6 +780,7 @@ fn direct_quotes(
         last_kept = Some((q.para, doc.sentence_at(q.end.saturating_sub(1))));
         let (cue, speaker, inherit) = match found {
             Some((c, np)) => (Some(c), Some(np), false),
+            None if signed.is_some() => (None, signed, false),
             None => {
                 conf = 0.6;
                 (None, None, true)
