@@ -150,7 +150,7 @@ fn np_word(doc: &Document, i: usize) -> bool {
                 && doc.tokens[i - 1].end == t.start
                 && (doc.tokens[i - 1].lex.contains(Lex::ABBREV)
                     || doc.tok_text(i - 1).len() == 1 && doc.tokens[i - 1].cap
-                    || i + 1 < doc.tokens.len() && doc.tok_text(i + 1) == ",")
+                    || i + 1 < doc.tokens.len() && matches!(doc.tok_text(i + 1), "," | ")"))
         }
         TokKind::Quote => false,
     }
@@ -677,6 +677,13 @@ fn direct_quotes(
                     == doc.sentence_at(doc.tokens[close_tok].start);
             if same_sentence {
                 found = attribution_at(doc, k, limit);
+            } else if k < para.tok_end && doc.slice(q.start, q.end).ends_with(['?', '!']) {
+                // “… our country?” Clinton said. — the question mark ended the sentence
+                // for the splitter, but a bare attribution clause still belongs to it
+                let sent = doc.sentences[doc.sentence_at(doc.tokens[k].start)];
+                found = attribution_at(doc, k, limit).filter(|(c, np)| {
+                    tail_is_adjunct(doc, c.1.max(np.end), sent.tok_end.min(para.tok_end))
+                });
             }
             // a signature: “…” ― Ana Lima (a dash, then a name closing the paragraph)
             if found.is_none() && k > after_close && is_dash(doc, k - 1) {
