@@ -1068,8 +1068,21 @@ fn according_to(
     in_quote: &[Option<usize>],
     quotes: &[Quote],
 ) -> Option<Candidate> {
-    let np = np_right(doc, i + 2, hi)?;
     let cue = Some((doc.tokens[i].start, doc.tokens[i + 1].end));
+    // a source the noun-phrase scan does not take ("ouest-france.fr", "early results
+    // of exit polls conducted for …") runs to the sentence end or the next comma
+    let np = np_right(doc, i + 2, hi).or_else(|| {
+        let e = (i + 2..hi.min(i + 27))
+            .find(|&k| is_punct(doc, k, ","))
+            .unwrap_or_else(|| trim_end(doc, i + 2, hi));
+        (e > i + 2 && (i + 2..e).all(|k| doc.tokens[k].kind != TokKind::Quote)).then_some(Np {
+            start: i + 2,
+            end: e,
+            kind: NpKind::Nominal,
+            name: None,
+            role_after: None,
+        })
+    })?;
     // "…, according to X." — content before
     let before_start = lo;
     let (a, b) = if i > lo + 2 && (is_punct(doc, i - 1, ",") || is_dash(doc, i - 1)) {

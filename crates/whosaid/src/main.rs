@@ -27,6 +27,8 @@ enum Command {
     Extract(extract::ExtractArgs),
     /// Score extraction against a gold JSONL file (the metrics of shared/eval/score.py).
     Eval(extract::EvalArgs),
+    /// Train the learned gate over the rules' candidates from gold JSONL; writes the model file.
+    TrainGate(extract::TrainGateArgs),
     /// Measure extraction throughput over a JSONL file (MB/s, documents/s).
     Bench(extract::BenchArgs),
     /// Ingest files, folders, URLs or feeds into the database (extract and store).
@@ -75,6 +77,7 @@ fn main() {
     let result: Result<i32> = match cli.command {
         Command::Extract(a) => extract::run_extract(a),
         Command::Eval(a) => extract::run_eval(a),
+        Command::TrainGate(a) => extract::run_train_gate(a),
         Command::Bench(a) => extract::run_bench(a),
         Command::Ingest(a) => corpus::run_ingest(a),
         Command::Search(a) => corpus::run_search(a),
