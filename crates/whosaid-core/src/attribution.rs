@@ -1004,6 +1004,14 @@ fn reported_speech(
                 i += 1;
                 continue;
             }
+            // a headline "Clinton camp: Trump's plan threatens security"
+            if is_punct(doc, i, ":") {
+                if let Some(c) = colon_statement(doc, i, lo, hi, in_quote, quotes) {
+                    cands.push(c);
+                    i += 1;
+                    continue;
+                }
+            }
             // "according to X, …" / "…, according to X."
             if lower_eq(doc, i, "according") && i + 1 < hi && lower_eq(doc, i + 1, "to") {
                 if let Some(c) = according_to(doc, i, lo, hi, in_quote, quotes) {
@@ -1120,6 +1128,36 @@ fn according_to(
     })
 }
 
+/// "Name: content" opening a paragraph, the way headlines and live blogs attribute
+/// ("Report: Walker to speak at convention"). The gate learns how far to trust it.
+fn colon_statement(
+    doc: &Document,
+    i: usize,
+    lo: usize,
+    hi: usize,
+    in_quote: &[Option<usize>],
+    quotes: &[Quote],
+) -> Option<Candidate> {
+    let para = doc.paragraphs[doc.sentences[doc.sentence_at(doc.tokens[lo].start)].para];
+    if lo != para.tok_start || i == lo || i - lo > 6 || in_quote[lo..i].iter().any(Option::is_some) {
+        return None;
+    }
+    let np = np_left(doc, i, lo).filter(|np| np.start == lo && np.kind != NpKind::Pronoun)?;
+    let (a, b) = (i + 1, trim_end(doc, i + 1, hi));
+    if b < a + 3 || doc.tokens[a].kind == TokKind::Quote {
+        return None;
+    }
+    Some(Candidate {
+        kind: span_kind(doc, a, b, in_quote, quotes),
+        start: doc.tokens[a].start,
+        end: doc.tokens[b - 1].end,
+        cue: Some((doc.tokens[i].start, doc.tokens[i].end)),
+        speaker: Some(np),
+        inherit: false,
+        confidence: 0.32,
+    })
+}
+
 /// Drops a leading "But", "And", "So" from content.
 fn strip_conj(doc: &Document, mut a: usize, b: usize) -> (usize, usize) {
     // a dateline is no part of the content: "LAGOS (Reuters) - The tariffs …"
@@ -1165,7 +1203,7 @@ fn verb_statement(
         && (v + 1..hi.min(v + 5)).any(|k| {
             matches!(
                 doc.tok_text(k).to_lowercase().as_str(),
-                "whether" | "why" | "if" | "how" | "what" | "when" | "where" | "who"
+                "whether" | "why" | "if" | "how" | "what" | "when" | "where" | "who" | "about"
             )
         });
     if verb.class == CueClass::Weak && !asks && !that_follows(doc, v, hi) {
