@@ -1739,7 +1739,7 @@ fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
             let w = doc.tok_text(i + 1).to_lowercase();
             if matches!(
                 w.as_str(),
-                "but" | "while" | "although" | "though" | "whereas"
+                "but" | "while" | "although" | "though" | "whereas" | "which"
             ) {
                 return trim_end(doc, a, i);
             }
