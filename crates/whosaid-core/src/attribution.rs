@@ -134,6 +134,9 @@ fn possessive(w: &str) -> bool {
 /// Can token `i` be part of a speaker noun phrase?
 fn np_word(doc: &Document, i: usize) -> bool {
     let t = doc.tokens[i];
+    if age_noun(doc, i) {
+        return true;
+    }
     match t.kind {
         TokKind::Word => {
             if t.lex.intersects(Lex::CUE) && !t.cap && !t.lex.intersects(Lex::ROLE | Lex::GROUP) {
@@ -162,6 +165,20 @@ fn is_head_word(doc: &Document, i: usize) -> bool {
         && (t.cap
             || t.lex
                 .intersects(Lex::ROLE | Lex::GROUP | Lex::ORG | Lex::PRONOUN))
+        || age_noun(doc, i)
+}
+
+/// "the 46-year-old": an age standing for a person.
+fn age_noun(doc: &Document, i: usize) -> bool {
+    let w = doc.tok_text(i);
+    w.len() > 9 && w.ends_with("-year-old") && w.starts_with(|c: char| c.is_ascii_digit())
+}
+
+fn adjective_det(doc: &Document, i: usize) -> bool {
+    matches!(
+        doc.tok_text(i).to_lowercase().as_str(),
+        "top" | "senior" | "former" | "other" | "several" | "many" | "two" | "three" | "four"
+    )
 }
 
 /// The speaker noun phrase that ends right before token `end` (exclusive), not reaching
@@ -338,7 +355,11 @@ fn np_right(doc: &Document, start: usize, hi: usize) -> Option<Np> {
             e += 1;
             continue;
         }
-        if !np_word(doc, e) || doc.tokens[e].lex.contains(Lex::DET) && e > start {
+        // a second determiner ends the phrase, unless it is one of the adjective-like
+        // ones: "a senior adviser", "two former officials"
+        if !np_word(doc, e)
+            || doc.tokens[e].lex.contains(Lex::DET) && e > start && !adjective_det(doc, e)
+        {
             break;
         }
         e += 1;
