@@ -799,6 +799,17 @@ fn direct_quotes(
             }
             conf = 0.85;
         }
+        // "Jared Potts echoed:" closing the paragraph before the one the quote opens
+        if found.is_none() && signed.is_none() && open_tok == para.tok_start && q.para > 0 {
+            let prev = doc.paragraphs[q.para - 1];
+            if prev.tok_end > prev.tok_start && is_punct(doc, prev.tok_end - 1, ":") {
+                let s = doc.sentences[doc.sentence_at(doc.tokens[prev.tok_end - 1].start)];
+                let lo = s.tok_start.max(prev.tok_start);
+                if let Some((cue, np, None)) = attribution_before(doc, prev.tok_end, lo, in_quote) {
+                    found = Some((cue, np));
+                }
+            }
+        }
         // a short quote with no cue of its own is a title or a scare quote unless it
         // stands alone as a paragraph or continues a split quote a sentence earlier
         let split_part = last_kept.is_some_and(|(p, si)| p == q.para && sent_idx <= si + 2);
