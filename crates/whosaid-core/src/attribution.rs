@@ -436,6 +436,16 @@ fn appositive(doc: &Document, a: usize, b: usize) -> bool {
 /// The proper-name part of a phrase: its last run of capitalised words, without
 /// leading titles ("Rep.", "Foreign Minister").
 fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
+    // "Patricia Moran of Cheyenne": a person's name before "of" and a place after it
+    // ("Secretary of State John Kerry" has no first name before "of")
+    if let Some(o) = (s + 1..e).find(|&k| lower_eq(doc, k, "of")) {
+        let first_name = (s..o).any(|k| {
+            doc.tokens[k].cap && doc.tokens[k].lex.contains(Lex::FIRST_NAME)
+        });
+        if first_name && doc.tokens[o - 1].cap {
+            return name_part(doc, s, o);
+        }
+    }
     // a phrase headed by a common noun is no name: "Aid agencies", "Clinton's aides"
     let head = doc.tokens[e - 1];
     if head.kind == TokKind::Word && !head.cap && head.lex.intersects(Lex::ROLE | Lex::GROUP) {
@@ -478,7 +488,15 @@ fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
         return None;
     }
     // a role word inside the run starts the name after it ("Interior Minister Alain Roux")
-    let a = crate::entities::after_role(doc, a, b);
+    let mut a = crate::entities::after_role(doc, a, b);
+    // so does a first name after other capitalised words ("Secretary of State John Kerry")
+    if !doc.tokens[a].lex.contains(Lex::FIRST_NAME) {
+        if let Some(f) = (a + 1..b).find(|&k| doc.tokens[k].lex.contains(Lex::FIRST_NAME)) {
+            if b - f >= 2 {
+                a = f;
+            }
+        }
+    }
     // capitalised role or organisation words alone are not a person's name, but an
     // organisation's name still is a name ("the State Department")
     Some((a, b))
