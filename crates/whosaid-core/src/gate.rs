@@ -296,6 +296,41 @@ mod tests {
     }
 
     #[test]
+    fn fit_learns_which_features_mark_right_candidates() {
+        let mut rows = Vec::new();
+        for i in 0..200 {
+            let good = i % 3 != 0;
+            let cue = if good { "cue=said" } else { "cue=called" };
+            rows.push((vec![cue.to_string(), format!("noise={}", i % 7)], good));
+        }
+        let g = fit(&rows, FitOptions::default());
+        let p_said = g.probability(&["cue=said".into()]);
+        let p_called = g.probability(&["cue=called".into()]);
+        assert!(p_said > 0.9 && p_called < 0.1, "{p_said} {p_called}");
+        // the file form reads back to the same probabilities
+        let back = Gate::parse(&g.to_tsv());
+        assert!((back.probability(&["cue=said".into()]) - p_said).abs() < 1e-3);
+    }
+
+    #[test]
+    fn builtin_model_is_trained_and_gates_extraction() {
+        let g = Gate::builtin();
+        assert!(g.is_active());
+        let a = Article::new(
+            "t",
+            "“We will win,” said Ana Lima. The ministry said that talks would go on.",
+        );
+        let ex = crate::extract(&a);
+        assert_eq!(ex.statements.len(), 2);
+        for s in &ex.statements {
+            assert!(s.confidence >= g.threshold() && s.confidence <= 1.0);
+        }
+        let (all, feats) = extract_candidates(&a);
+        assert_eq!(all.statements.len(), feats.len());
+        assert!(feats.iter().all(|f| f.iter().any(|x| x.starts_with("cue="))));
+    }
+
+    #[test]
     fn empty_model_is_inactive() {
         assert!(!Gate::parse("").is_active());
     }
