@@ -688,6 +688,9 @@ fn direct_quotes(
     let mut last_kept: Option<(usize, usize)> = None;
     for q in quotes.iter() {
         if !is_statement_quote(doc, q) {
+            if let Some(c) = described_as(doc, q, in_quote) {
+                cands.push(c);
+            }
             continue;
         }
         let sent_idx = doc.sentence_at(q.open);
@@ -832,6 +835,9 @@ fn direct_quotes(
         // stands alone as a paragraph or continues a split quote a sentence earlier
         let split_part = last_kept.is_some_and(|(p, si)| p == q.para && sent_idx <= si + 2);
         if found.is_none() && q.words < 4 && doc.paragraphs[q.para].start != q.open && !split_part {
+            if let Some(c) = described_as(doc, q, in_quote) {
+                cands.push(c);
+            }
             continue;
         }
         last_kept = Some((q.para, doc.sentence_at(q.end.saturating_sub(1))));
@@ -856,6 +862,49 @@ fn direct_quotes(
             confidence: conf,
         });
     }
+}
+
+/// "Manafort dismissed the whole kerfuffle as “absurd.”", "Merkel hailed the deal as a
+/// “breakthrough.”": a verb, its object and "as" before a short quote make a mixed
+/// statement of the verb's subject, from the object to the quote's end.
+fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<usize>]) -> Option<Candidate> {
+    let open_tok = doc.token_at_or_after(q.open);
+    let sent = doc.sentences[doc.sentence_at(q.open)];
+    let lo = sent.tok_start.max(doc.paragraphs[q.para].tok_start);
+    let mut k = open_tok;
+    if k > lo && doc.tokens[k - 1].lex.contains(Lex::DET) {
+        k -= 1;
+    }
+    if k <= lo + 2 || !lower_eq(doc, k - 1, "as") {
+        return None;
+    }
+    let as_tok = k - 1;
+    // the verb: the nearest finite-looking word before the object
+    let v = (lo + 1..as_tok).rev().take(10).find(|&i| {
+        let t = doc.tokens[i];
+        let w = doc.tok_text(i);
+        t.kind == TokKind::Word
+            && !t.cap
+            && !t.lex.intersects(Lex::FUNC | Lex::DET | Lex::PRONOUN)
+            && (w.ends_with("ed") || cue_at(doc, i).is_some())
+    })?;
+    if v + 1 >= as_tok
+        || (v + 1..as_tok).any(|i| in_quote[i].is_some() || doc.tokens[i].kind == TokKind::Punct)
+    {
+        return None;
+    }
+    let np = speaker_before_verb(doc, v, lo)
+        .or_else(|| subject_span(doc, v, lo))
+        .filter(|np| np.start == lo || sentence_prefix_ok(doc, lo, np.start))?;
+    Some(Candidate {
+        kind: StatementKind::Mixed,
+        start: doc.tokens[v + 1].start,
+        end: q.end,
+        cue: Some((doc.tokens[v].start, doc.tokens[v].end)),
+        speaker: Some(np),
+        inherit: false,
+        confidence: 0.34,
+    })
 }
 
 /// End of the attribution clause that starts at `k`: the sentence end or the next quote.
