@@ -22,7 +22,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // WHOSAID_GATE="epochs lr l2 min_count" overrides the defaults, for tuning
     let mut opts = FitOptions::default();
     if let Ok(v) = std::env::var("WHOSAID_GATE") {
-        let f: Vec<f32> = v.split_whitespace().filter_map(|x| x.parse().ok()).collect();
+        let f: Vec<f32> = v
+            .split_whitespace()
+            .filter_map(|x| x.parse().ok())
+            .collect();
         if let [e, lr, l2, mc] = f[..] {
             opts = FitOptions {
                 epochs: e as usize,

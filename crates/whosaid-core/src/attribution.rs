@@ -439,9 +439,8 @@ fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
     // "Patricia Moran of Cheyenne": a person's name before "of" and a place after it
     // ("Secretary of State John Kerry" has no first name before "of")
     if let Some(o) = (s + 1..e).find(|&k| lower_eq(doc, k, "of")) {
-        let first_name = (s..o).any(|k| {
-            doc.tokens[k].cap && doc.tokens[k].lex.contains(Lex::FIRST_NAME)
-        });
+        let first_name =
+            (s..o).any(|k| doc.tokens[k].cap && doc.tokens[k].lex.contains(Lex::FIRST_NAME));
         if first_name && doc.tokens[o - 1].cap {
             return name_part(doc, s, o);
         }
@@ -535,8 +534,8 @@ fn candidates(doc: &Document, quotes: &[Quote]) -> Vec<Candidate> {
     let mut used = vec![false; n];
     let mut cands: Vec<Candidate> = Vec::new();
 
-    direct_quotes(doc, &quotes, &in_quote, &mut used, &mut cands);
-    reported_speech(doc, &quotes, &in_quote, &mut used, &mut cands);
+    direct_quotes(doc, quotes, &in_quote, &mut used, &mut cands);
+    reported_speech(doc, quotes, &in_quote, &mut used, &mut cands);
 
     // a quote with no cue of its own inside reported speech is part of that statement;
     // spans sorted by start with a running maximum of ends keep this linear
@@ -656,7 +655,10 @@ fn features(doc: &Document, c: &Candidate, st: &Statement) -> Vec<String> {
                 low(np.end.saturating_sub(1).max(np.start))
             };
             f.push(format!("sph={head}"));
-            f.push(format!("splen={}", gate::bucket(np.end.saturating_sub(np.start))));
+            f.push(format!(
+                "splen={}",
+                gate::bucket(np.end.saturating_sub(np.start))
+            ));
         }
         None => f.push("sp=none".into()),
     }
@@ -1238,7 +1240,8 @@ fn colon_statement(
     quotes: &[Quote],
 ) -> Option<Candidate> {
     let para = doc.paragraphs[doc.sentences[doc.sentence_at(doc.tokens[lo].start)].para];
-    if lo != para.tok_start || i == lo || i - lo > 6 || in_quote[lo..i].iter().any(Option::is_some) {
+    if lo != para.tok_start || i == lo || i - lo > 6 || in_quote[lo..i].iter().any(Option::is_some)
+    {
         return None;
     }
     let np = np_left(doc, i, lo).filter(|np| np.start == lo && np.kind != NpKind::Pronoun)?;

@@ -119,7 +119,7 @@ impl Default for FitOptions {
 
 /// Fits the gate's logistic regression to labelled candidates (features, right?) with
 /// AdaGrad, in a fixed pseudo-random order so that the same data gives the same model.
-pub fn fit(samples: &[(Vec<String>, bool)], opts: FitOptions) -> Gate {
+pub fn fit(samples: &[Row], opts: FitOptions) -> Gate {
     let mut count: HashMap<&str, usize> = HashMap::new();
     for (fs, _) in samples {
         for f in fs {
@@ -136,7 +136,10 @@ pub fn fit(samples: &[(Vec<String>, bool)], opts: FitOptions) -> Gate {
     let rows: Vec<(Vec<usize>, f32)> = samples
         .iter()
         .map(|(fs, y)| {
-            let mut ix: Vec<usize> = fs.iter().filter_map(|f| index.get(f.as_str()).copied()).collect();
+            let mut ix: Vec<usize> = fs
+                .iter()
+                .filter_map(|f| index.get(f.as_str()).copied())
+                .collect();
             ix.sort_unstable();
             ix.dedup();
             (ix, if *y { 1.0 } else { 0.0 })
@@ -196,13 +199,16 @@ pub struct TrainReport {
 
 const FOLDS: usize = 5;
 
+/// A candidate's features and whether it is right.
+type Row = (Vec<String>, bool);
+
 /// Trains the gate on gold documents: runs the rules on each, labels every candidate
 /// by the scorer's own end-to-end matching, and scores every document with a model
 /// fitted on the other four fifths (5-fold cross-validation); the threshold that
 /// maximises e2e overlap F1 over those out-of-fold scores is kept, and the final model
 /// is fitted on all documents.
 pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
-    let mut per_doc: Vec<(Extraction, Vec<(Vec<String>, bool)>)> = Vec::with_capacity(gold.len());
+    let mut per_doc: Vec<(Extraction, Vec<Row>)> = Vec::with_capacity(gold.len());
     for g in gold {
         let (ex, feats) = extract_candidates(&Article::new(g.id.clone(), g.text.clone()));
         let labels = score::e2e_labels(g, &ex);
@@ -210,7 +216,7 @@ pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
     }
     let mut probs: Vec<Vec<f32>> = vec![Vec::new(); per_doc.len()];
     for fold in 0..FOLDS {
-        let rows: Vec<(Vec<String>, bool)> = per_doc
+        let rows: Vec<Row> = per_doc
             .iter()
             .enumerate()
             .filter(|(i, _)| i % FOLDS != fold)
@@ -252,7 +258,7 @@ pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
             (best_t, best) = (t, f);
         }
     }
-    let all: Vec<(Vec<String>, bool)> = per_doc.into_iter().flat_map(|(_, rows)| rows).collect();
+    let all: Vec<Row> = per_doc.into_iter().flat_map(|(_, rows)| rows).collect();
     let mut gate = fit(&all, opts);
     gate.threshold = best_t;
     let report = TrainReport {
@@ -327,7 +333,9 @@ mod tests {
         }
         let (all, feats) = extract_candidates(&a);
         assert_eq!(all.statements.len(), feats.len());
-        assert!(feats.iter().all(|f| f.iter().any(|x| x.starts_with("cue="))));
+        assert!(feats
+            .iter()
+            .all(|f| f.iter().any(|x| x.starts_with("cue="))));
     }
 
     #[test]

@@ -299,7 +299,10 @@ fn pred_indexed(x: &Extraction, chars: &[char]) -> Vec<(usize, Item)> {
 }
 
 fn pred_items(x: &Extraction, chars: &[char]) -> Vec<Item> {
-    pred_indexed(x, chars).into_iter().map(|(_, it)| it).collect()
+    pred_indexed(x, chars)
+        .into_iter()
+        .map(|(_, it)| it)
+        .collect()
 }
 
 /// For each statement of `x`, whether it counts as an end-to-end hit against `gd`

@@ -1,8 +1,6 @@
 //! `whosaid extract`, `whosaid eval` and `whosaid bench`: the extraction core on files,
 //! on gold data, and against the clock.
 
-use whosaid_core::gate::{train, FitOptions};
-use whosaid_core::score::{self, GoldDoc};
 use anyhow::{bail, Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
@@ -11,6 +9,8 @@ use serde::Deserialize;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use whosaid_core::gate::{train, FitOptions};
+use whosaid_core::score::{self, GoldDoc};
 use whosaid_core::{extract, Article, Extraction};
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
