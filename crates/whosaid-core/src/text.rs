@@ -3,6 +3,7 @@
 //! knows nothing of quotes or speakers; it only says where words and sentences are.
 
 use crate::lexicon::{self, Lex};
+use crate::time::ASCII_ALNUM;
 
 /// Byte offsets → code-point offsets.
 pub struct CodePoints {
@@ -138,34 +139,62 @@ impl<'a> Document<'a> {
     }
 }
 
+/// The char starting at byte `i` (a char boundary): ASCII without decoding, since nearly
+/// all of the text is ASCII.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<char> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => Some(char::from(b)),
+        Some(_) => text.get(i..).and_then(|s| s.chars().next()),
+        None => None,
+    }
+}
+
 fn tokenize(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut buf = String::new();
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
+    let mut i = 0;
+    while let Some(c) = char_at(text, i) {
         if c.is_whitespace() {
+            i += c.len_utf8();
             continue;
         }
         if is_word_char(c) {
             let mut end = i + c.len_utf8();
             let mut all_digit = c.is_ascii_digit();
-            while let Some(&(j, d)) = it.peek() {
+            let mut ascii = c.is_ascii();
+            loop {
+                // ASCII letters and digits, the bulk of every word, without decoding
+                let rest = bytes.get(end..).unwrap_or_default();
+                let run = rest
+                    .iter()
+                    .position(|&b| !ASCII_ALNUM[usize::from(b)])
+                    .unwrap_or(rest.len());
+                // only a word that starts with a digit can be all digits
+                if all_digit {
+                    all_digit = rest[..run].iter().all(u8::is_ascii_digit);
+                }
+                end += run;
+                let Some(d) = char_at(text, end) else {
+                    break;
+                };
                 if is_word_char(d) {
-                    all_digit &= d.is_ascii_digit();
-                    end = j + d.len_utf8();
-                    it.next();
+                    ascii = false;
+                    all_digit = false;
+                    end += d.len_utf8();
                     continue;
                 }
                 // a joiner stays inside the word when a word char follows it:
                 // apostrophes (Clinton's, don't), hyphens (al-Assad), digit separators,
                 // and dots of abbreviations (U.S.)
                 if matches!(d, '\'' | '\u{2019}' | '-' | '.' | ',' | '&') {
-                    let after = j + d.len_utf8();
-                    let next = text[after..].chars().next();
+                    let after = end + d.len_utf8();
+                    let next = char_at(text, after);
                     let joins = match (d, next) {
                         (_, None) => false,
                         ('.', Some(n)) => {
-                            (n.is_alphabetic() && is_initialism(&text[i..j]))
+                            (n.is_alphabetic() && is_initialism(&text[i..end]))
                                 || (all_digit && n.is_ascii_digit())
                         }
                         (',', Some(n)) => all_digit && n.is_ascii_digit(),
@@ -173,7 +202,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                         (_, Some(n)) => is_word_char(n),
                     };
                     if joins {
-                        it.next();
+                        ascii &= d.is_ascii();
                         end = after;
                         continue;
                     }
@@ -181,12 +210,11 @@ fn tokenize(text: &str) -> Vec<Token> {
                 break;
             }
             // keep the final dot of an initialism ("U.S.") with the word
-            if text[end..].starts_with('.') && text[i..end].contains('.') {
+            if bytes.get(end) == Some(&b'.') && memchr::memchr(b'.', &bytes[i..end]).is_some() {
                 end += 1;
-                it.next();
             }
             let w = &text[i..end];
-            let kind = if w.as_bytes()[0].is_ascii_digit() {
+            let kind = if bytes[i].is_ascii_digit() {
                 TokKind::Number
             } else {
                 TokKind::Word
@@ -194,8 +222,10 @@ fn tokenize(text: &str) -> Vec<Token> {
             // no lexicon entry is longer than this; long words skip the lookup
             let lex = if kind == TokKind::Word && w.len() <= 24 {
                 buf.clear();
-                if w.is_ascii() {
-                    buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+                if ascii {
+                    // a copy and an in-place pass, not a char-by-char push
+                    buf.push_str(w);
+                    buf.make_ascii_lowercase();
                 } else {
                     for ch in w.chars() {
                         buf.extend(ch.to_lowercase());
@@ -212,9 +242,9 @@ fn tokenize(text: &str) -> Vec<Token> {
                 lex,
                 cap: c.is_uppercase(),
             });
-        } else if (c == '\'' || c == '`') && text[i + 1..].starts_with(c) {
+            i = end;
+        } else if (c == '\'' || c == '`') && bytes.get(i + 1) == Some(&(c as u8)) {
             // '' and `` stand for double quotation marks in some archives
-            it.next();
             toks.push(Token {
                 start: i,
                 end: i + 2,
@@ -222,19 +252,22 @@ fn tokenize(text: &str) -> Vec<Token> {
                 lex: Lex::empty(),
                 cap: false,
             });
+            i += 2;
         } else {
             let kind = if is_quote_char(c) {
                 TokKind::Quote
             } else {
                 TokKind::Punct
             };
+            let end = i + c.len_utf8();
             toks.push(Token {
                 start: i,
-                end: i + c.len_utf8(),
+                end,
                 kind,
                 lex: Lex::empty(),
                 cap: false,
             });
+            i = end;
         }
     }
     toks
