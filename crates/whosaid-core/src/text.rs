@@ -13,11 +13,22 @@ pub struct CodePoints {
 
 impl CodePoints {
     pub fn new(text: &str) -> Self {
+        let b = text.as_bytes();
         let mut wide = Vec::new();
-        for (cp, (b, ch)) in text.char_indices().enumerate() {
-            if !ch.is_ascii() {
-                wide.push((b, cp, ch.len_utf8()));
-            }
+        // A char's code-point index is its byte offset less the continuation bytes
+        // before it, so only the non-ASCII chars need visiting.
+        let mut continuation = 0;
+        let mut i = 0;
+        while let Some(at) = next_non_ascii(b, i) {
+            // `at` is a char boundary of valid UTF-8, so its byte leads a char
+            let len = match b[at] {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            wide.push((at, at - continuation, len));
+            continuation += len - 1;
+            i = at + len;
         }
         CodePoints { wide }
     }
@@ -32,6 +43,21 @@ impl CodePoints {
         // every char between the last wide char and `b` is ASCII: one byte, one code point
         wcp + 1 + b.saturating_sub(wb + len)
     }
+}
+
+/// The first non-ASCII byte at or after `i`: eight bytes at a time, since news text is
+/// nearly all ASCII.
+fn next_non_ascii(b: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let rest = b.get(i..)?;
+    rest.iter().position(|&c| c >= 0x80).map(|p| i + p)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -423,6 +449,13 @@ mod tests {
         assert_eq!(cp.of_byte(b), 12);
         assert_eq!(cp.of_byte(t.len()), t.chars().count());
         assert_eq!(cp.of_byte(0), 0);
+        // one-, two-, three- and four-byte chars, and a long ASCII run between them
+        let t = format!("é€😀{}x😀", "a".repeat(20));
+        let cp = CodePoints::new(&t);
+        for (n, (b, _)) in t.char_indices().enumerate() {
+            assert_eq!(cp.of_byte(b), n);
+        }
+        assert_eq!(cp.of_byte(t.len()), t.chars().count());
     }
 
     #[test]
