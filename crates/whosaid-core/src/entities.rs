@@ -5,20 +5,20 @@
 //! This step does not decide who said what; `attribution` asks it to register and
 //! resolve the mentions it uses.
 
+use crate::hash::FastMap;
 use crate::lexicon::{self, Gender, Lex};
 use crate::model::{Entity, EntityKind, Mention};
 use crate::text::{Document, TokKind};
-use std::collections::HashMap;
 
 pub struct EntityTable {
     entities: Vec<Entity>,
     genders: Vec<Option<Gender>>,
     /// Lower-cased full name → entity.
-    by_name: HashMap<String, usize>,
+    by_name: FastMap<String, usize>,
     /// Lower-cased last word of a person's name → entities with it.
-    by_surname: HashMap<String, Vec<usize>>,
+    by_surname: FastMap<String, Vec<usize>>,
     /// Lower-cased acronym → entity.
-    by_acronym: HashMap<String, usize>,
+    by_acronym: FastMap<String, usize>,
 }
 
 /// A name's tokens: kind guessed from its words.
@@ -54,9 +54,9 @@ impl EntityTable {
         let mut table = EntityTable {
             entities: Vec::new(),
             genders: Vec::new(),
-            by_name: HashMap::new(),
-            by_surname: HashMap::new(),
-            by_acronym: HashMap::new(),
+            by_name: FastMap::default(),
+            by_surname: FastMap::default(),
+            by_acronym: FastMap::default(),
         };
         table.scan_names(doc);
         table

@@ -13,6 +13,7 @@
 pub mod attribution;
 pub mod credit;
 pub mod entities;
+mod hash;
 pub mod lexicon;
 pub mod model;
 pub mod numbers;
