@@ -227,6 +227,12 @@ impl EntityTable {
         for s in &doc.sentences {
             let mut i = s.tok_start;
             while i < s.tok_end {
+                // most tokens start no name: test that here rather than in a call per token
+                let t = doc.tokens[i];
+                if t.kind != TokKind::Word || !t.cap {
+                    i += 1;
+                    continue;
+                }
                 let Some((a, b)) = name_run(doc, i, s.tok_end) else {
                     i += 1;
                     continue;
