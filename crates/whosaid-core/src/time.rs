@@ -219,7 +219,7 @@ impl Starts {
         let mut key = 0;
         for j in 0..3 {
             match b.get(i + j) {
-                Some(c) if c.is_ascii_alphanumeric() => key |= usize::from(c & 31) << (5 * j),
+                Some(&c) if ASCII_ALNUM[usize::from(c)] => key |= usize::from(c & 31) << (5 * j),
                 _ => break,
             }
         }
