@@ -247,17 +247,15 @@ fn tokenize(text: &str) -> Vec<Token> {
             };
             // no lexicon entry is longer than this; long words skip the lookup
             let lex = if kind == TokKind::Word && w.len() <= 24 {
-                buf.clear();
                 if ascii {
-                    // a copy and an in-place pass, not a char-by-char push
-                    buf.push_str(w);
-                    buf.make_ascii_lowercase();
+                    lexicon::classes_ascii(w)
                 } else {
+                    buf.clear();
                     for ch in w.chars() {
                         buf.extend(ch.to_lowercase());
                     }
+                    lexicon::classes(&buf)
                 }
-                lexicon::classes(&buf)
             } else {
                 Lex::empty()
             };
