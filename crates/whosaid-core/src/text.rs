@@ -344,9 +344,13 @@ fn sentences(text: &str, toks: &[Token], paras: &[Paragraph]) -> Vec<Sentence> {
         let mut i = p.tok_start;
         while i < p.tok_end {
             let t = toks[i];
-            let c = text[t.start..t.end].chars().next().unwrap_or(' ');
+            // only punctuation can end a sentence: read the char of no other token
+            let c = match t.kind {
+                TokKind::Punct => text[t.start..t.end].chars().next().unwrap_or(' '),
+                _ => ' ',
+            };
             let mut boundary = false;
-            if t.kind == TokKind::Punct && matches!(c, '.' | '!' | '?' | '\u{2026}') {
+            if matches!(c, '.' | '!' | '?' | '\u{2026}') {
                 // absorb more terminal punctuation and closing quotes / brackets
                 let mut j = i + 1;
                 while j < p.tok_end {
