@@ -3,7 +3,7 @@
 //! knows nothing of quotes or speakers; it only says where words and sentences are.
 
 use crate::lexicon::{self, Lex};
-use crate::time::ASCII_ALNUM;
+use crate::time::alnum_run;
 
 /// Byte offsets → code-point offsets.
 pub struct CodePoints {
@@ -193,10 +193,7 @@ fn tokenize(text: &str) -> Vec<Token> {
             loop {
                 // ASCII letters and digits, the bulk of every word, without decoding
                 let rest = bytes.get(end..).unwrap_or_default();
-                let run = rest
-                    .iter()
-                    .position(|&b| !ASCII_ALNUM[usize::from(b)])
-                    .unwrap_or(rest.len());
+                let run = alnum_run(rest);
                 // only a word that starts with a digit can be all digits
                 if all_digit {
                     all_digit = rest[..run].iter().all(u8::is_ascii_digit);
