@@ -242,14 +242,15 @@ impl Starts {
 
     /// Five bits for each of the first three letters of the word at `i`; zero past its end.
     fn key(b: &[u8], i: usize) -> usize {
-        let mut key = 0;
-        for j in 0..3 {
-            match b.get(i + j) {
-                Some(&c) if ASCII_ALNUM[usize::from(c)] => key |= usize::from(c & 31) << (5 * j),
-                _ => break,
-            }
-        }
-        key
+        // Without branches: whether a word's second and third bytes are letters is
+        // unpredictable, and this runs at every word start. A byte counts only while
+        // every byte before it does.
+        let at = |j: usize| usize::from(b.get(i + j).copied().unwrap_or(0));
+        let (c0, c1, c2) = (at(0), at(1), at(2));
+        let m0 = usize::from(ASCII_ALNUM[c0]);
+        let m1 = m0 & usize::from(ASCII_ALNUM[c1]);
+        let m2 = m1 & usize::from(ASCII_ALNUM[c2]);
+        ((c0 & 31) * m0) | (((c1 & 31) * m1) << 5) | (((c2 & 31) * m2) << 10)
     }
 
     /// Whether the word at `i`, whose first byte `c` is an ASCII letter or digit, is a
@@ -280,17 +281,15 @@ impl Starts {
         let bytes = text.as_bytes();
         let (mut in_a, mut in_b) = (Vec::new(), Vec::new());
         word_starts(text, 0, |i, c| {
-            let (first_a, first_b) = (a.first[usize::from(c)], b.first[usize::from(c)]);
-            if !first_a && !first_b {
-                return false;
-            }
-            // one key for both sets
+            // One key for both sets, and no branch until a word is known to be a
+            // candidate, which few are: the non-short-circuit `&` and `|` are on purpose.
+            let k = Starts::key(bytes, i);
             let digit = c.is_ascii_digit();
-            let k = if digit { 0 } else { Starts::key(bytes, i) };
-            if first_a && (digit || a.has_key(k)) {
+            let c = usize::from(c);
+            if a.first[c] & (digit | a.has_key(k)) {
                 in_a.push(i);
             }
-            if first_b && (digit || b.has_key(k)) {
+            if b.first[c] & (digit | b.has_key(k)) {
                 in_b.push(i);
             }
             false
