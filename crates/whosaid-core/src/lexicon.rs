@@ -420,6 +420,32 @@ pub fn classes_ascii(word: &str) -> Lex {
     }
 }
 
+/// [`classes_ascii`] of `text[start..end]`, an ASCII word, reading 24 bytes of `text`
+/// from `start` when there are that many and masking off what follows the word: no
+/// variable-length copy, whose size-dependent branches mispredict from word to word.
+pub fn classes_ascii_in(text: &str, start: usize, end: usize) -> Lex {
+    let len = end.saturating_sub(start);
+    let Some(window) = text.as_bytes().get(start..start + WordKey::MAX) else {
+        return text.get(start..end).map_or(Lex::empty(), classes_ascii);
+    };
+    if len > WordKey::MAX {
+        return text.get(start..end).map_or(Lex::empty(), classes_ascii);
+    }
+    let mut raw = [0; 3];
+    for (j, (w, chunk)) in raw.iter_mut().zip(window.chunks_exact(8)).enumerate() {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        // the bytes of this u64 that belong to the word: 0 to 8
+        let keep = len.saturating_sub(8 * j).min(8);
+        let mask = ((1u128 << (8 * keep)) - 1) as u64;
+        *w = u64::from_le_bytes(bytes) & mask;
+    }
+    match WordKey::from_raw(raw, len) {
+        Some(key) => word_table().get(&key),
+        None => text.get(start..end).map_or(Lex::empty(), classes_ascii),
+    }
+}
+
 /// An ASCII word of up to 24 bytes, lower-cased, zero-padded into three u64s.
 #[derive(Clone, Copy, PartialEq, Eq)]
 struct WordKey {
@@ -440,12 +466,17 @@ impl WordKey {
             bytes.copy_from_slice(chunk);
             *w = u64::from_le_bytes(bytes);
         }
+        WordKey::from_raw(raw, b.len())
+    }
+
+    /// The key of a word of `len` bytes packed into `raw`, zero past its end.
+    fn from_raw(raw: [u64; 3], len: usize) -> Option<WordKey> {
         // ASCII, tested on the packed words rather than byte by byte
         if (raw[0] | raw[1] | raw[2]) & 0x8080_8080_8080_8080 != 0 {
             return None;
         }
         // at most 24, so it fits
-        let len = u32::try_from(b.len()).ok()?;
+        let len = u32::try_from(len).ok()?;
         Some(WordKey {
             words: raw.map(ascii_lower),
             len,
@@ -584,6 +615,22 @@ mod tests {
                      Müller JOSÉ é";
         for w in words.split_whitespace().chain(["", "ab\0"]) {
             assert_eq!(classes_ascii(w), classes(&w.to_ascii_lowercase()), "{w}");
+            // the same word inside a text, with and without 24 bytes after its start
+            for (pre, post) in [
+                ("", ""),
+                ("x ", " and a long tail of text after it"),
+                ("é", "é"),
+            ] {
+                let text = format!("{pre}{w}{post}");
+                let got = classes_ascii_in(&text, pre.len(), pre.len() + w.len());
+                assert_eq!(got, classes_ascii(w), "{text:?}");
+            }
+        }
+        for (w, &lex) in &lexicon().classes {
+            if w.is_ascii() {
+                let text = format!("{}.{}", w.to_ascii_uppercase(), "Z".repeat(30));
+                assert_eq!(classes_ascii_in(&text, 0, w.len()), lex, "{w}");
+            }
         }
         for c in 0..128u8 {
             let w = char::from(c).to_string();

@@ -245,7 +245,7 @@ fn tokenize(text: &str) -> Vec<Token> {
             // no lexicon entry is longer than this; long words skip the lookup
             let lex = if kind == TokKind::Word && w.len() <= 24 {
                 if ascii {
-                    lexicon::classes_ascii(w)
+                    lexicon::classes_ascii_in(text, i, end)
                 } else {
                     buf.clear();
                     for ch in w.chars() {
