@@ -5,20 +5,20 @@
 //! This step does not decide who said what; `attribution` asks it to register and
 //! resolve the mentions it uses.
 
+use crate::hash::FastMap;
 use crate::lexicon::{self, Gender, Lex};
 use crate::model::{Entity, EntityKind, Mention};
 use crate::text::{Document, TokKind};
-use std::collections::HashMap;
 
 pub struct EntityTable {
     entities: Vec<Entity>,
     genders: Vec<Option<Gender>>,
     /// Lower-cased full name → entity.
-    by_name: HashMap<String, usize>,
+    by_name: FastMap<String, usize>,
     /// Lower-cased last word of a person's name → entities with it.
-    by_surname: HashMap<String, Vec<usize>>,
+    by_surname: FastMap<String, Vec<usize>>,
     /// Lower-cased acronym → entity.
-    by_acronym: HashMap<String, usize>,
+    by_acronym: FastMap<String, usize>,
 }
 
 /// A name's tokens: kind guessed from its words.
@@ -54,9 +54,9 @@ impl EntityTable {
         let mut table = EntityTable {
             entities: Vec::new(),
             genders: Vec::new(),
-            by_name: HashMap::new(),
-            by_surname: HashMap::new(),
-            by_acronym: HashMap::new(),
+            by_name: FastMap::default(),
+            by_surname: FastMap::default(),
+            by_acronym: FastMap::default(),
         };
         table.scan_names(doc);
         table
@@ -101,7 +101,8 @@ impl EntityTable {
         end: usize,
         gender: Option<Gender>,
     ) -> usize {
-        let idx = self.resolve(name, kind).unwrap_or_else(|| {
+        let key = name.to_lowercase();
+        let idx = self.resolve_key(&key, kind).unwrap_or_else(|| {
             let idx = self.entities.len();
             self.entities.push(Entity {
                 name: name.to_string(),
@@ -110,7 +111,7 @@ impl EntityTable {
                 mentions: Vec::new(),
             });
             self.genders.push(None);
-            self.index(idx);
+            self.index(idx, key);
             idx
         });
         if let Some(g) = gender {
@@ -131,29 +132,38 @@ impl EntityTable {
     /// The entity a name refers to, if one is known: exact name, acronym, or a surname
     /// (or shorter form) of exactly one known person.
     pub fn resolve(&self, name: &str, kind: EntityKind) -> Option<usize> {
-        let key = name.to_lowercase();
-        if let Some(&i) = self.by_name.get(&key) {
+        self.resolve_key(&name.to_lowercase(), kind)
+    }
+
+    /// [`EntityTable::resolve`] for a name already lower-cased.
+    fn resolve_key(&self, key: &str, kind: EntityKind) -> Option<usize> {
+        if let Some(&i) = self.by_name.get(key) {
             return Some(i);
         }
-        if let Some(&i) = self.by_acronym.get(&key) {
+        if let Some(&i) = self.by_acronym.get(key) {
             return Some(i);
         }
-        let words: Vec<&str> = key.split_whitespace().collect();
         if kind != EntityKind::Organization && kind != EntityKind::Place {
-            if let Some(last) = words.last() {
-                if let Some(cands) = self.by_surname.get(*last) {
+            // only the first and last words and whether there is one word matter: no
+            // need to collect them
+            let mut words = key.split_whitespace();
+            let first = words.next();
+            let later = words.next_back();
+            let single = later.is_none();
+            if let Some(last) = later.or(first) {
+                if let Some(cands) = self.by_surname.get(last) {
                     // a single surname, or a first name + surname matching one person
-                    let fits: Vec<usize> = cands
-                        .iter()
-                        .copied()
-                        .filter(|&c| {
-                            let full = self.entities[c].name.to_lowercase();
-                            words.len() == 1
-                                || full.split_whitespace().next() == words.first().copied()
-                        })
-                        .collect();
-                    if fits.len() == 1 {
-                        return Some(fits[0]);
+                    let mut fits = cands.iter().copied().filter(|&c| {
+                        single
+                            || self.entities[c]
+                                .name
+                                .to_lowercase()
+                                .split_whitespace()
+                                .next()
+                                == first
+                    });
+                    if let (Some(only), None) = (fits.next(), fits.next()) {
+                        return Some(only);
                     }
                 }
             }
@@ -161,20 +171,20 @@ impl EntityTable {
         None
     }
 
-    fn index(&mut self, idx: usize) {
+    /// Indexes entity `idx` under `key`, its lower-cased name.
+    fn index(&mut self, idx: usize, key: String) {
         let e = &self.entities[idx];
-        let key = e.name.to_lowercase();
-        self.by_name.entry(key.clone()).or_insert(idx);
-        let words: Vec<&str> = key.split_whitespace().collect();
-        if e.kind == EntityKind::Person && words.len() >= 2 {
-            if let Some(last) = words.last() {
+        let mut words = key.split_whitespace();
+        let several = words.next().is_some() && words.clone().next_back().is_some();
+        if e.kind == EntityKind::Person && several {
+            if let Some(last) = words.next_back() {
                 self.by_surname
                     .entry(last.to_string())
                     .or_default()
                     .push(idx);
             }
         }
-        if e.kind == EntityKind::Organization && words.len() >= 2 {
+        if e.kind == EntityKind::Organization && several {
             let acro: String = e
                 .name
                 .split_whitespace()
@@ -186,6 +196,7 @@ impl EntityTable {
                 self.by_acronym.entry(acro).or_insert(idx);
             }
         }
+        self.by_name.entry(key).or_insert(idx);
     }
 
     /// Mentions of people whose gender is known (from a first name or a title), sorted
@@ -216,6 +227,12 @@ impl EntityTable {
         for s in &doc.sentences {
             let mut i = s.tok_start;
             while i < s.tok_end {
+                // most tokens start no name: test that here rather than in a call per token
+                let t = doc.tokens[i];
+                if t.kind != TokKind::Word || !t.cap {
+                    i += 1;
+                    continue;
+                }
                 let Some((a, b)) = name_run(doc, i, s.tok_end) else {
                     i += 1;
                     continue;

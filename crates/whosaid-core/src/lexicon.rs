@@ -409,6 +409,156 @@ pub fn classes(lower: &str) -> Lex {
     lexicon().classes.get(lower).copied().unwrap_or_default()
 }
 
+/// Classes of an ASCII word in any case: `classes(&word.to_ascii_lowercase())`. This is
+/// the tokenizer's lookup for nearly every word, so it lower-cases eight bytes at a time
+/// into a fixed-size key and probes a flat table instead of hashing a String.
+pub fn classes_ascii(word: &str) -> Lex {
+    match WordKey::of(word) {
+        Some(key) => word_table().get(&key),
+        // longer than a key holds, or not ASCII: rare, and the map has every word
+        None => classes(&word.to_ascii_lowercase()),
+    }
+}
+
+/// [`classes_ascii`] of `text[start..end]`, an ASCII word, reading 24 bytes of `text`
+/// from `start` when there are that many and masking off what follows the word: no
+/// variable-length copy, whose size-dependent branches mispredict from word to word.
+pub fn classes_ascii_in(text: &str, start: usize, end: usize) -> Lex {
+    let len = end.saturating_sub(start);
+    let Some(window) = text.as_bytes().get(start..start + WordKey::MAX) else {
+        return text.get(start..end).map_or(Lex::empty(), classes_ascii);
+    };
+    if len > WordKey::MAX {
+        return text.get(start..end).map_or(Lex::empty(), classes_ascii);
+    }
+    let mut raw = [0; 3];
+    for (j, (w, chunk)) in raw.iter_mut().zip(window.chunks_exact(8)).enumerate() {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        // the bytes of this u64 that belong to the word: 0 to 8
+        let keep = len.saturating_sub(8 * j).min(8);
+        let mask = ((1u128 << (8 * keep)) - 1) as u64;
+        *w = u64::from_le_bytes(bytes) & mask;
+    }
+    match WordKey::from_raw(raw, len) {
+        Some(key) => word_table().get(&key),
+        None => text.get(start..end).map_or(Lex::empty(), classes_ascii),
+    }
+}
+
+/// An ASCII word of up to 24 bytes, lower-cased, zero-padded into three u64s.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct WordKey {
+    words: [u64; 3],
+    len: u32,
+}
+
+impl WordKey {
+    const MAX: usize = 24;
+
+    fn of(word: &str) -> Option<WordKey> {
+        let b = word.as_bytes();
+        let mut padded = [0; WordKey::MAX];
+        padded.get_mut(..b.len())?.copy_from_slice(b);
+        let mut raw = [0; 3];
+        for (w, chunk) in raw.iter_mut().zip(padded.chunks_exact(8)) {
+            let mut bytes = [0; 8];
+            bytes.copy_from_slice(chunk);
+            *w = u64::from_le_bytes(bytes);
+        }
+        WordKey::from_raw(raw, b.len())
+    }
+
+    /// The key of a word of `len` bytes packed into `raw`, zero past its end.
+    fn from_raw(raw: [u64; 3], len: usize) -> Option<WordKey> {
+        // ASCII, tested on the packed words rather than byte by byte
+        if (raw[0] | raw[1] | raw[2]) & 0x8080_8080_8080_8080 != 0 {
+            return None;
+        }
+        // at most 24, so it fits
+        let len = u32::try_from(len).ok()?;
+        Some(WordKey {
+            words: raw.map(ascii_lower),
+            len,
+        })
+    }
+
+    fn hash(&self) -> u64 {
+        let [a, b, c] = self.words;
+        (a ^ b.rotate_left(21) ^ c.rotate_left(42) ^ u64::from(self.len))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+    }
+}
+
+/// ASCII lower case of eight ASCII bytes at once: a byte in 'A'..='Z' gets its 0x20 bit
+/// set. No byte is 0x80 or above, so the additions never carry between bytes.
+fn ascii_lower(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let at_least_a = x.wrapping_add(ONES * (0x80 - u64::from(b'A')));
+    let above_z = x.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
+    let upper = at_least_a & !above_z & (ONES * 0x80);
+    x | (upper >> 2)
+}
+
+/// Open addressing over the class map's ASCII keys of up to 24 bytes, made from the map
+/// on first use.
+struct WordTable {
+    /// `len == u32::MAX` marks an empty slot.
+    slots: Vec<(WordKey, Lex)>,
+    shift: u32,
+}
+
+impl WordTable {
+    fn get(&self, key: &WordKey) -> Lex {
+        let mask = self.slots.len() - 1;
+        // the table is under half full, so a probe ends at an empty slot
+        let mut i = (key.hash() >> self.shift) as usize;
+        loop {
+            let (k, lex) = &self.slots[i & mask];
+            if k == key {
+                return *lex;
+            }
+            if k.len == u32::MAX {
+                return Lex::empty();
+            }
+            i += 1;
+        }
+    }
+}
+
+fn word_table() -> &'static WordTable {
+    static TABLE: OnceLock<WordTable> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let keys: Vec<(WordKey, Lex)> = lexicon()
+            .classes
+            .iter()
+            .filter_map(|(w, &lex)| Some((WordKey::of(w)?, lex)))
+            .collect();
+        let bits = (keys.len() * 2)
+            .max(16)
+            .next_power_of_two()
+            .trailing_zeros();
+        let empty = WordKey {
+            words: [0; 3],
+            len: u32::MAX,
+        };
+        let mut table = WordTable {
+            slots: vec![(empty, Lex::empty()); 1 << bits],
+            shift: 64 - bits,
+        };
+        let mask = table.slots.len() - 1;
+        for (key, lex) in keys {
+            let mut i = (key.hash() >> table.shift) as usize;
+            // map keys are distinct, so each goes to its own empty slot
+            while table.slots[i & mask].0.len != u32::MAX {
+                i += 1;
+            }
+            table.slots[i & mask] = (key, lex);
+        }
+        table
+    })
+}
+
 /// The reporting verb a lower-cased word is a form of.
 pub fn cue_verb(lower: &str) -> Option<CueVerb> {
     lexicon().cues.get(lower).copied()
@@ -450,6 +600,42 @@ mod tests {
     #[test]
     fn at_least_150_reporting_verbs() {
         assert!(reporting_verb_count() >= 150, "{}", reporting_verb_count());
+    }
+
+    #[test]
+    fn ascii_lookup_agrees_with_the_map() {
+        for (w, &lex) in &lexicon().classes {
+            if w.is_ascii() {
+                assert_eq!(classes_ascii(w), lex, "{w}");
+                assert_eq!(classes_ascii(&w.to_ascii_uppercase()), lex, "{w}");
+            }
+        }
+        let words = "Said SAID said saidx sai @ [] `z{ Minister internationalisation \
+                     counterrevolutionaries abcdefghijklmnopqrstuvwxyz zzzz Mr MR mr \
+                     Müller JOSÉ é";
+        for w in words.split_whitespace().chain(["", "ab\0"]) {
+            assert_eq!(classes_ascii(w), classes(&w.to_ascii_lowercase()), "{w}");
+            // the same word inside a text, with and without 24 bytes after its start
+            for (pre, post) in [
+                ("", ""),
+                ("x ", " and a long tail of text after it"),
+                ("é", "é"),
+            ] {
+                let text = format!("{pre}{w}{post}");
+                let got = classes_ascii_in(&text, pre.len(), pre.len() + w.len());
+                assert_eq!(got, classes_ascii(w), "{text:?}");
+            }
+        }
+        for (w, &lex) in &lexicon().classes {
+            if w.is_ascii() {
+                let text = format!("{}.{}", w.to_ascii_uppercase(), "Z".repeat(30));
+                assert_eq!(classes_ascii_in(&text, 0, w.len()), lex, "{w}");
+            }
+        }
+        for c in 0..128u8 {
+            let w = char::from(c).to_string();
+            assert_eq!(classes_ascii(&w), classes(&w.to_ascii_lowercase()), "{c}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ pub mod attribution;
 pub mod credit;
 pub mod entities;
 pub mod gate;
+mod hash;
 pub mod lexicon;
 pub mod model;
 pub mod numbers;
@@ -39,8 +40,11 @@ pub fn extract_candidates(article: &Article) -> (Extraction, Vec<Vec<String>>) {
 fn run(article: &Article, candidates: bool) -> (Extraction, Vec<Vec<String>>) {
     let text = article.text.as_str();
     let doc = text::Document::new(text);
-    let dates = time::find_dates(text, article.published);
-    let quantities = numbers::find_quantities(text);
+    // Dates and quantities start at the same kind of word: one scan finds both.
+    let (date_starts, quantity_starts) =
+        time::Starts::scan_both(time::starts(), numbers::starts(), text);
+    let dates = time::find_dates_at(text, article.published, &date_starts);
+    let quantities = numbers::find_quantities_at(text, &quantity_starts);
     let credit = credit::find_credit(text);
     let mut entities = entities::EntityTable::new(&doc);
     let (mut statements, features) = if candidates {

@@ -32,6 +32,22 @@ use std::sync::OnceLock;
 /// Every quantity in `text`, in order, with byte offsets.
 pub fn find_quantities(text: &str) -> Vec<Quantity> {
     let lex = lexicon();
+    quantities_from(text, |pos| lex.starts.next(text, pos))
+}
+
+/// [`find_quantities`] given where its candidates start (see [`Starts::scan_both`]).
+pub(crate) fn find_quantities_at(text: &str, starts: &[usize]) -> Vec<Quantity> {
+    quantities_from(text, |pos| Starts::first_from(starts, pos))
+}
+
+/// The number scan's candidates, for [`Starts::scan_both`].
+pub(crate) fn starts() -> &'static Starts {
+    &lexicon().starts
+}
+
+/// `next(pos)` is the first candidate start at or after `pos`.
+fn quantities_from(text: &str, mut next: impl FnMut(usize) -> Option<usize>) -> Vec<Quantity> {
+    let lex = lexicon();
     let mut out = Vec::new();
     // Nothing before `floor` belongs to a new quantity: it ends the last one found.
     let mut floor = 0;
@@ -39,7 +55,7 @@ pub fn find_quantities(text: &str) -> Vec<Quantity> {
     // Digits and number words are rare in prose: the scan looks only at the first letter
     // of each word, and reads the words around only where a number may start. Each scan
     // starts after what the last one read, so a long run of digits is one candidate.
-    while let Some(start) = lex.starts.next(text, pos) {
+    while let Some(start) = next(pos) {
         let Some(tok) = next_token(text, start) else {
             break;
         };

@@ -3,6 +3,7 @@
 //! knows nothing of quotes or speakers; it only says where words and sentences are.
 
 use crate::lexicon::{self, Lex};
+use crate::time::alnum_run;
 
 /// Byte offsets → code-point offsets.
 pub struct CodePoints {
@@ -12,11 +13,22 @@ pub struct CodePoints {
 
 impl CodePoints {
     pub fn new(text: &str) -> Self {
+        let b = text.as_bytes();
         let mut wide = Vec::new();
-        for (cp, (b, ch)) in text.char_indices().enumerate() {
-            if !ch.is_ascii() {
-                wide.push((b, cp, ch.len_utf8()));
-            }
+        // A char's code-point index is its byte offset less the continuation bytes
+        // before it, so only the non-ASCII chars need visiting.
+        let mut continuation = 0;
+        let mut i = 0;
+        while let Some(at) = next_non_ascii(b, i) {
+            // `at` is a char boundary of valid UTF-8, so its byte leads a char
+            let len = match b[at] {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            wide.push((at, at - continuation, len));
+            continuation += len - 1;
+            i = at + len;
         }
         CodePoints { wide }
     }
@@ -31,6 +43,21 @@ impl CodePoints {
         // every char between the last wide char and `b` is ASCII: one byte, one code point
         wcp + 1 + b.saturating_sub(wb + len)
     }
+}
+
+/// The first non-ASCII byte at or after `i`: eight bytes at a time, since news text is
+/// nearly all ASCII.
+fn next_non_ascii(b: &[u8], mut i: usize) -> Option<usize> {
+    while let Some(chunk) = b.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        if u64::from_le_bytes(word) & 0x8080_8080_8080_8080 != 0 {
+            break;
+        }
+        i += 8;
+    }
+    let rest = b.get(i..)?;
+    rest.iter().position(|&c| c >= 0x80).map(|p| i + p)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -138,34 +165,59 @@ impl<'a> Document<'a> {
     }
 }
 
+/// The char starting at byte `i` (a char boundary): ASCII without decoding, since nearly
+/// all of the text is ASCII.
+#[inline]
+fn char_at(text: &str, i: usize) -> Option<char> {
+    match text.as_bytes().get(i) {
+        Some(&b) if b < 0x80 => Some(char::from(b)),
+        Some(_) => text.get(i..).and_then(|s| s.chars().next()),
+        None => None,
+    }
+}
+
 fn tokenize(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut buf = String::new();
-    let mut it = text.char_indices().peekable();
-    while let Some((i, c)) = it.next() {
+    let mut i = 0;
+    while let Some(c) = char_at(text, i) {
         if c.is_whitespace() {
+            i += c.len_utf8();
             continue;
         }
         if is_word_char(c) {
             let mut end = i + c.len_utf8();
             let mut all_digit = c.is_ascii_digit();
-            while let Some(&(j, d)) = it.peek() {
+            let mut ascii = c.is_ascii();
+            loop {
+                // ASCII letters and digits, the bulk of every word, without decoding
+                let rest = bytes.get(end..).unwrap_or_default();
+                let run = alnum_run(rest);
+                // only a word that starts with a digit can be all digits
+                if all_digit {
+                    all_digit = rest[..run].iter().all(u8::is_ascii_digit);
+                }
+                end += run;
+                let Some(d) = char_at(text, end) else {
+                    break;
+                };
                 if is_word_char(d) {
-                    all_digit &= d.is_ascii_digit();
-                    end = j + d.len_utf8();
-                    it.next();
+                    ascii = false;
+                    all_digit = false;
+                    end += d.len_utf8();
                     continue;
                 }
                 // a joiner stays inside the word when a word char follows it:
                 // apostrophes (Clinton's, don't), hyphens (al-Assad), digit separators,
                 // and dots of abbreviations (U.S.)
                 if matches!(d, '\'' | '\u{2019}' | '-' | '.' | ',' | '&') {
-                    let after = j + d.len_utf8();
-                    let next = text[after..].chars().next();
+                    let after = end + d.len_utf8();
+                    let next = char_at(text, after);
                     let joins = match (d, next) {
                         (_, None) => false,
                         ('.', Some(n)) => {
-                            (n.is_alphabetic() && is_initialism(&text[i..j]))
+                            (n.is_alphabetic() && is_initialism(&text[i..end]))
                                 || (all_digit && n.is_ascii_digit())
                         }
                         (',', Some(n)) => all_digit && n.is_ascii_digit(),
@@ -173,7 +225,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                         (_, Some(n)) => is_word_char(n),
                     };
                     if joins {
-                        it.next();
+                        ascii &= d.is_ascii();
                         end = after;
                         continue;
                     }
@@ -181,27 +233,26 @@ fn tokenize(text: &str) -> Vec<Token> {
                 break;
             }
             // keep the final dot of an initialism ("U.S.") with the word
-            if text[end..].starts_with('.') && text[i..end].contains('.') {
+            if bytes.get(end) == Some(&b'.') && memchr::memchr(b'.', &bytes[i..end]).is_some() {
                 end += 1;
-                it.next();
             }
             let w = &text[i..end];
-            let kind = if w.as_bytes()[0].is_ascii_digit() {
+            let kind = if bytes[i].is_ascii_digit() {
                 TokKind::Number
             } else {
                 TokKind::Word
             };
             // no lexicon entry is longer than this; long words skip the lookup
             let lex = if kind == TokKind::Word && w.len() <= 24 {
-                buf.clear();
-                if w.is_ascii() {
-                    buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+                if ascii {
+                    lexicon::classes_ascii_in(text, i, end)
                 } else {
+                    buf.clear();
                     for ch in w.chars() {
                         buf.extend(ch.to_lowercase());
                     }
+                    lexicon::classes(&buf)
                 }
-                lexicon::classes(&buf)
             } else {
                 Lex::empty()
             };
@@ -212,9 +263,9 @@ fn tokenize(text: &str) -> Vec<Token> {
                 lex,
                 cap: c.is_uppercase(),
             });
-        } else if (c == '\'' || c == '`') && text[i + 1..].starts_with(c) {
+            i = end;
+        } else if (c == '\'' || c == '`') && bytes.get(i + 1) == Some(&(c as u8)) {
             // '' and `` stand for double quotation marks in some archives
-            it.next();
             toks.push(Token {
                 start: i,
                 end: i + 2,
@@ -222,19 +273,22 @@ fn tokenize(text: &str) -> Vec<Token> {
                 lex: Lex::empty(),
                 cap: false,
             });
+            i += 2;
         } else {
             let kind = if is_quote_char(c) {
                 TokKind::Quote
             } else {
                 TokKind::Punct
             };
+            let end = i + c.len_utf8();
             toks.push(Token {
                 start: i,
-                end: i + c.len_utf8(),
+                end,
                 kind,
                 lex: Lex::empty(),
                 cap: false,
             });
+            i = end;
         }
     }
     toks
@@ -287,9 +341,13 @@ fn sentences(text: &str, toks: &[Token], paras: &[Paragraph]) -> Vec<Sentence> {
         let mut i = p.tok_start;
         while i < p.tok_end {
             let t = toks[i];
-            let c = text[t.start..t.end].chars().next().unwrap_or(' ');
+            // only punctuation can end a sentence: read the char of no other token
+            let c = match t.kind {
+                TokKind::Punct => text[t.start..t.end].chars().next().unwrap_or(' '),
+                _ => ' ',
+            };
             let mut boundary = false;
-            if t.kind == TokKind::Punct && matches!(c, '.' | '!' | '?' | '\u{2026}') {
+            if matches!(c, '.' | '!' | '?' | '\u{2026}') {
                 // absorb more terminal punctuation and closing quotes / brackets
                 let mut j = i + 1;
                 while j < p.tok_end {
@@ -390,6 +448,13 @@ mod tests {
         assert_eq!(cp.of_byte(b), 12);
         assert_eq!(cp.of_byte(t.len()), t.chars().count());
         assert_eq!(cp.of_byte(0), 0);
+        // one-, two-, three- and four-byte chars, and a long ASCII run between them
+        let t = format!("é€😀{}x😀", "a".repeat(20));
+        let cp = CodePoints::new(&t);
+        for (n, (b, _)) in t.char_indices().enumerate() {
+            assert_eq!(cp.of_byte(b), n);
+        }
+        assert_eq!(cp.of_byte(t.len()), t.chars().count());
     }
 
     #[test]

@@ -37,6 +37,30 @@ use std::sync::OnceLock;
 /// Every date expression in `text`, in order, with byte offsets.
 pub fn find_dates(text: &str, published: Option<NaiveDate>) -> Vec<DateMention> {
     let lex = lexicon();
+    dates_from(text, published, |pos| lex.starts.next(text, pos))
+}
+
+/// [`find_dates`] given where its candidates start (see [`Starts::scan_both`]).
+pub(crate) fn find_dates_at(
+    text: &str,
+    published: Option<NaiveDate>,
+    starts: &[usize],
+) -> Vec<DateMention> {
+    dates_from(text, published, |pos| Starts::first_from(starts, pos))
+}
+
+/// The anchor scan's candidates, for [`Starts::scan_both`].
+pub(crate) fn starts() -> &'static Starts {
+    &lexicon().starts
+}
+
+/// `next(pos)` is the first candidate start at or after `pos`.
+fn dates_from(
+    text: &str,
+    published: Option<NaiveDate>,
+    mut next: impl FnMut(usize) -> Option<usize>,
+) -> Vec<DateMention> {
+    let lex = lexicon();
     let mut out = Vec::new();
     // Nothing before `floor` belongs to a new mention: it ends the last one found.
     let mut floor = 0;
@@ -45,7 +69,7 @@ pub fn find_dates(text: &str, published: Option<NaiveDate>) -> Vec<DateMention> 
     // rare, so the scan only looks at the first letter of each word, and reads the words
     // around only where it finds one. Each scan starts after what the last one read, so a
     // long run of digits is one candidate, not one per digit.
-    while let Some(start) = lex.starts.next(text, pos) {
+    while let Some(start) = next(pos) {
         let Some(tok) = next_token(text, start) else {
             break;
         };
@@ -189,14 +213,16 @@ pub(crate) fn next_token(text: &str, mut i: usize) -> Option<Tok> {
 pub(crate) struct Starts {
     first: [bool; 128],
     /// Bit set over [`Starts::key`]s.
-    prefixes: Vec<u64>,
+    /// An array, not a Vec, so that an index can be masked to its length instead of
+    /// checked: [`Starts::key`] is under 2^15 anyway.
+    prefixes: [u64; (1 << 15) / 64],
 }
 
 impl Starts {
     pub(crate) fn new<'a>(words: impl Iterator<Item = &'a str>) -> Starts {
         let mut starts = Starts {
             first: [false; 128],
-            prefixes: vec![0; (1 << 15) / 64],
+            prefixes: [0; (1 << 15) / 64],
         };
         for d in b'0'..=b'9' {
             starts.first[usize::from(d)] = true;
@@ -216,49 +242,146 @@ impl Starts {
 
     /// Five bits for each of the first three letters of the word at `i`; zero past its end.
     fn key(b: &[u8], i: usize) -> usize {
-        let mut key = 0;
-        for j in 0..3 {
-            match b.get(i + j) {
-                Some(c) if c.is_ascii_alphanumeric() => key |= usize::from(c & 31) << (5 * j),
-                _ => break,
-            }
+        // Without branches: whether a word's second and third bytes are letters is
+        // unpredictable, and this runs at every word start. A byte counts only while
+        // every byte before it does.
+        let at = |j: usize| usize::from(b.get(i + j).copied().unwrap_or(0));
+        let (c0, c1, c2) = (at(0), at(1), at(2));
+        let m0 = usize::from(ASCII_ALNUM[c0]);
+        let m1 = m0 & usize::from(ASCII_ALNUM[c1]);
+        let m2 = m1 & usize::from(ASCII_ALNUM[c2]);
+        ((c0 & 31) * m0) | (((c1 & 31) * m1) << 5) | (((c2 & 31) * m2) << 10)
+    }
+
+    /// Whether the word at `i`, whose first byte `c` is an ASCII letter or digit, is a
+    /// candidate.
+    #[inline]
+    fn hit(&self, b: &[u8], i: usize, c: u8) -> bool {
+        if !self.first[usize::from(c)] {
+            return false;
         }
-        key
+        c.is_ascii_digit() || self.has_key(Starts::key(b, i))
+    }
+
+    #[inline]
+    fn has_key(&self, k: usize) -> bool {
+        self.prefixes[(k / 64) % self.prefixes.len()] & (1 << (k % 64)) != 0
     }
 
     /// The next byte at or after `from` (a char boundary) where a candidate word starts.
     pub(crate) fn next(&self, text: &str, from: usize) -> Option<usize> {
         let b = text.as_bytes();
-        let mut in_word = alnum_before(text, from);
-        let mut i = from;
-        while let Some(&c) = b.get(i) {
-            if c < 0x80 {
-                if !in_word && self.first[usize::from(c)] {
-                    if c.is_ascii_digit() {
-                        return Some(i);
-                    }
-                    let k = Starts::key(b, i);
-                    if self.prefixes[k / 64] & (1 << (k % 64)) != 0 {
-                        return Some(i);
-                    }
-                }
-                in_word = c.is_ascii_alphanumeric();
-                i += 1;
-            } else if c == 0xE2 && b.get(i + 1) == Some(&0x80) {
-                // U+2000..U+203F, general punctuation (curly quotes, dashes): the common
-                // non-ASCII characters of news, and never letters.
-                in_word = false;
-                i += 3;
-            } else {
-                // Another non-ASCII character: a letter continues a word ("Müller").
-                let ch = text.get(i..).and_then(|s| s.chars().next())?;
-                in_word = is_word_char(ch);
-                i += ch.len_utf8();
+        word_starts(text, from, |i, c| self.hit(b, i, c))
+    }
+
+    /// Every candidate of `a` and every candidate of `b`, in order, in one pass over the
+    /// text: the date and number scans look at the same word starts, so reading the
+    /// text once serves both. `first_from` over a list answers as `next` would.
+    pub(crate) fn scan_both(a: &Starts, b: &Starts, text: &str) -> (Vec<usize>, Vec<usize>) {
+        let bytes = text.as_bytes();
+        let (mut in_a, mut in_b) = (Vec::new(), Vec::new());
+        word_starts(text, 0, |i, c| {
+            // One key for both sets, and no branch until a word is known to be a
+            // candidate, which few are: the non-short-circuit `&` and `|` are on purpose.
+            let k = Starts::key(bytes, i);
+            let digit = c.is_ascii_digit();
+            let c = usize::from(c);
+            if a.first[c] & (digit | a.has_key(k)) {
+                in_a.push(i);
             }
-        }
-        None
+            if b.first[c] & (digit | b.has_key(k)) {
+                in_b.push(i);
+            }
+            false
+        });
+        (in_a, in_b)
+    }
+
+    /// The first of `starts` (ascending) at or after `from`.
+    pub(crate) fn first_from(starts: &[usize], from: usize) -> Option<usize> {
+        starts.get(starts.partition_point(|&p| p < from)).copied()
     }
 }
+
+/// The first word start at or after `from` (a char boundary) where `found(i, c)` holds,
+/// for words whose first byte `c` is an ASCII letter or digit. A word start depends only
+/// on the char before it, so any `from` gives the starts a scan from 0 would.
+#[inline]
+fn word_starts(text: &str, from: usize, mut found: impl FnMut(usize, u8) -> bool) -> Option<usize> {
+    let b = text.as_bytes();
+    let mut in_word = alnum_before(text, from);
+    let mut i = from;
+    while let Some(&c) = b.get(i) {
+        if ASCII_ALNUM[usize::from(c)] {
+            if !in_word && found(i, c) {
+                return Some(i);
+            }
+            // Nothing starts inside a word: skip to its last ASCII letter or digit.
+            i += 1 + alnum_run(b.get(i + 1..).unwrap_or_default());
+            in_word = true;
+        } else if c < 0x80 {
+            in_word = false;
+            i += 1;
+        } else if c == 0xE2 && b.get(i + 1) == Some(&0x80) {
+            // U+2000..U+203F, general punctuation (curly quotes, dashes): the common
+            // non-ASCII characters of news, and never letters.
+            in_word = false;
+            i += 3;
+        } else {
+            // Another non-ASCII character: a letter continues a word ("Müller").
+            let ch = text.get(i..).and_then(|s| s.chars().next())?;
+            in_word = is_word_char(ch);
+            i += ch.len_utf8();
+        }
+    }
+    None
+}
+
+/// How many ASCII letters and digits `b` starts with. Eight bytes are classified at once
+/// and the run's end found with a bit count, so a word costs one well-predicted branch
+/// instead of a byte loop whose exit, at a random word length, is mispredicted.
+pub(crate) fn alnum_run(b: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = ONES * 0x80;
+    // per byte, the high bit set where `x` (bytes below 0x80) lies in lo..=hi; the
+    // additions cannot carry between such bytes
+    let in_range = |x: u64, lo: u8, hi: u8| {
+        x.wrapping_add(ONES * u64::from(0x80 - lo)) & !x.wrapping_add(ONES * u64::from(0x7f - hi))
+    };
+    let mut n = 0;
+    while let Some(chunk) = b.get(n..n + 8) {
+        let mut bytes = [0; 8];
+        bytes.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(bytes);
+        let low7 = x & !HIGH;
+        // setting 0x20 folds upper-case letters onto lower-case ones and nothing else
+        let letter = in_range(low7 | (ONES * 0x20), b'a', b'z');
+        let digit = in_range(low7, b'0', b'9');
+        // bytes of 0x80 and above (non-ASCII) never count
+        let stop = (!(letter | digit) | x) & HIGH;
+        if stop != 0 {
+            return n + (stop.trailing_zeros() / 8) as usize;
+        }
+        n += 8;
+    }
+    let rest = b.get(n..).unwrap_or_default();
+    n + rest
+        .iter()
+        .position(|&c| !ASCII_ALNUM[usize::from(c)])
+        .unwrap_or(rest.len())
+}
+
+/// ASCII letters and digits, by byte: one load instead of three range checks per byte in
+/// the scans over the whole text.
+pub(crate) const ASCII_ALNUM: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut c = 0;
+    while c < 128 {
+        t[c] = (c as u8).is_ascii_alphanumeric();
+        c += 1;
+    }
+    t
+};
 
 fn is_word_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic())
@@ -1149,6 +1272,61 @@ mod tests {
         for text in &cases {
             for m in find_dates(text, pub_day()) {
                 assert_eq!(&text[m.start..m.end], m.text);
+            }
+        }
+    }
+
+    #[test]
+    fn alnum_run_counts_ascii_letters_and_digits() {
+        let bytes: Vec<u8> = (0..=255).collect();
+        for &c in &bytes {
+            for len in 0..20 {
+                for at in 0..=len {
+                    // `len` bytes, all alphanumeric but for `c` at `at`
+                    let mut b = vec![b'a'; len];
+                    if at < len {
+                        b[at] = c;
+                    }
+                    let want = b
+                        .iter()
+                        .position(|&x| !x.is_ascii_alphanumeric())
+                        .unwrap_or(len);
+                    assert_eq!(alnum_run(&b), want, "{c} {len} {at}");
+                }
+            }
+        }
+        assert_eq!(alnum_run(b"Zz09az AZ"), 6);
+        assert_eq!(alnum_run("abcdefghé".as_bytes()), 8);
+    }
+
+    #[test]
+    fn one_scan_for_dates_and_numbers_finds_what_each_scan_finds() {
+        let texts = [
+            String::new(),
+            "On Thursday, March 6, 2025, 40,000 people — “twenty-five thousand” said \
+             Müller's 3rd report — met in Mayfair at 10:30; naïve 2019-2020 figures."
+                .to_string(),
+            "1,2,3 555-1234 Mar. 6 6th of March two million €20m 12 per cent".repeat(50),
+            "9".repeat(10_000) + " March 9 " + &"é".repeat(100) + "1 May",
+            "\u{2018}Jan\u{2019}\u{201c}5\u{201d}x5 Fri.Sat MONDAY ṁay 3".to_string(),
+        ];
+        for text in &texts {
+            let (dates, numbers) = Starts::scan_both(starts(), crate::numbers::starts(), text);
+            assert_eq!(
+                find_dates_at(text, pub_day(), &dates),
+                find_dates(text, pub_day())
+            );
+            assert_eq!(
+                crate::numbers::find_quantities_at(text, &numbers),
+                crate::numbers::find_quantities(text)
+            );
+            for from in 0..=text.len() {
+                if text.is_char_boundary(from) {
+                    assert_eq!(
+                        Starts::first_from(&dates, from),
+                        lexicon().starts.next(text, from)
+                    );
+                }
             }
         }
     }
