@@ -541,3 +541,26 @@ fn folder_walk_classifies_by_extension_and_sniffing() {
         SourceKind::Folder
     );
 }
+
+#[test]
+fn article_estimate_counts_files_and_jsonl_lines_and_gives_up_on_feeds() {
+    let dir = Scratch::new("estimate");
+    dir.write("a.txt", b"The minister said the plan would work.");
+    dir.write("sub/b.html", b"<html><body><p>Text.</p></body></html>");
+    dir.write("c.jsonl", b"{\"id\":\"1\",\"text\":\"a\"}\n\n{\"id\":\"2\",\"text\":\"b\"}\n{\"id\":\"3\",\"text\":\"c\"}");
+    dir.write("notes.bin", &[0u8, 1, 2, 3]);
+    dir.write(".hidden/d.txt", b"hidden");
+    let root = dir.0.to_string_lossy().to_string();
+    assert_eq!(whosaid_ingest::source::estimate_articles(&root), Some(5));
+    let jsonl = dir.0.join("c.jsonl").to_string_lossy().to_string();
+    assert_eq!(whosaid_ingest::source::estimate_articles(&jsonl), Some(3));
+    dir.write(
+        "feed.xml",
+        b"<rss version=\"2.0\"><channel></channel></rss>",
+    );
+    assert_eq!(whosaid_ingest::source::estimate_articles(&root), None);
+    assert_eq!(
+        whosaid_ingest::source::estimate_articles("https://example.org/feed"),
+        None
+    );
+}

@@ -191,7 +191,7 @@ fn ingest_round(store: &SqliteStore, sources: &[String], args: &IngestArgs) -> R
         }
     }
     let batch = args.batch.max(1);
-    let progress = Progress::new();
+    let progress = Progress::new(sources);
     let (tx, rx) = mpsc::sync_channel::<Msg>(4);
     let mut tally = Tally::default();
     let mut failed_msgs: HashMap<usize, usize> = HashMap::new();
@@ -320,14 +320,27 @@ struct Progress {
 }
 
 impl Progress {
-    fn new() -> Self {
+    fn new(sources: &[String]) -> Self {
         if !std::io::stderr().is_terminal() {
             return Progress { bar: None };
         }
-        let bar = indicatif::ProgressBar::new_spinner();
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} {pos} articles, {msg} [{elapsed_precise}, {per_sec}]",
-        ) {
+        // a bar with an ETA when every source can be counted cheaply (files, JSONL),
+        // a spinner with the rate otherwise (feeds, WARC, URLs)
+        let total: Option<u64> = sources
+            .iter()
+            .map(|s| whosaid_ingest::source::estimate_articles(s))
+            .sum();
+        let (bar, template) = match total {
+            Some(n) => (
+                indicatif::ProgressBar::new(n),
+                "{bar:30} {pos}/{len} articles, {msg} [{elapsed_precise}, {per_sec}, ETA {eta}]",
+            ),
+            None => (
+                indicatif::ProgressBar::new_spinner(),
+                "{spinner} {pos} articles, {msg} [{elapsed_precise}, {per_sec}]",
+            ),
+        };
+        if let Ok(style) = indicatif::ProgressStyle::with_template(template) {
             bar.set_style(style);
         }
         bar.enable_steady_tick(Duration::from_millis(200));
