@@ -17,7 +17,7 @@
 //! writer's time went per article (`SqliteStore::set_profiling`), with the CPU time spent
 //! extracting and preparing, and the machine's load average. Then it times search,
 //! speakers, speaker and show queries and prints p50/p99. Writes its database to a temp
-//! dir (under $BENCH_DIR when set).
+//! dir (under $BENCH_DIR when set; kept when $BENCH_KEEP is set).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -735,4 +735,9 @@ fn main() {
         store.article(&id).expect("show");
     });
     println!("load average at end: {}", loadavg());
+    // To compare stores written by two versions of the code.
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        drop(store);
+        println!("kept {}", dir.keep().join("bench.db").display());
+    }
 }

@@ -144,6 +144,16 @@ pub(crate) struct MemIndex {
     pub prints: MultiMap,
     /// xxh3 of a normal form → its quote.
     pub keys: KeyMap<i64>,
+    /// The `speakers` rows resolution compares against, by (kind, first three letters
+    /// of the surname), each list in id order (as the `speakers_surname3` index reads).
+    pub speakers: HashMap<(String, String), Vec<SpeakerRow>>,
+}
+
+/// What speaker resolution needs of a `speakers` row.
+pub(crate) struct SpeakerRow {
+    pub id: i64,
+    pub given: Option<String>,
+    pub surname: String,
 }
 
 /// A list of i64s as a blob (little-endian), the stored form of bands and prints.

@@ -6,7 +6,7 @@
 //! separate refresh step. Does not parse queries (see `query`) or decide speaker
 //! identity (see `speakers`); it fetches candidates and applies those decisions.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,7 +18,7 @@ use whosaid_core::{EntityKind, StatementKind};
 
 use crate::api::*;
 use crate::error::{Result, StoreError};
-use crate::memindex::{self, MemIndex};
+use crate::memindex::{self, MemIndex, SpeakerRow};
 use crate::prepare::PreparedArticle;
 use crate::quotes::{self, QuoteKey};
 use crate::speakers::{self, Candidate, ParsedName, Resolution};
@@ -172,6 +172,19 @@ fn load_index(tx: &Transaction<'_>, data_version: i64) -> rusqlite::Result<MemIn
     let mut rows = stmt.query([])?;
     while let Some(r) = rows.next()? {
         idx.keys.insert(r.get(1)?, r.get(0)?);
+    }
+    let mut stmt =
+        tx.prepare("SELECT id, kind, given, surname, surname3 FROM speakers ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        idx.speakers
+            .entry((r.get(1)?, r.get(4)?))
+            .or_default()
+            .push(SpeakerRow {
+                id: r.get(0)?,
+                given: r.get(2)?,
+                surname: r.get(3)?,
+            });
     }
     tracing::debug!(
         buckets = idx.bands.len(),
@@ -345,6 +358,34 @@ impl SqliteStore {
 // ---------------------------------------------------------------------------------------
 // Writing
 
+/// A batch's additions to speaker rows, keyed as the tables' NOCASE keys compare (ASCII
+/// case folded); ordered so that the flush walks each table in key order.
+#[derive(Default)]
+struct SpeakerTallies {
+    /// Speaker → earliest and latest date it was quoted on.
+    seen: BTreeMap<i64, (String, String)>,
+    /// (speaker, folded alias) → (alias as first written, mentions).
+    aliases: BTreeMap<(i64, String), (String, i64)>,
+    /// (speaker, folded role) → tally.
+    roles: BTreeMap<(i64, String), RoleTally>,
+}
+
+struct RoleTally {
+    role: String,
+    count: i64,
+    first: Option<String>,
+    last: Option<String>,
+}
+
+impl SpeakerTallies {
+    fn alias(&mut self, id: i64, alias: &str, mentions: i64) {
+        self.aliases
+            .entry((id, alias.to_ascii_lowercase()))
+            .or_insert_with(|| (alias.to_string(), 0))
+            .1 += mentions;
+    }
+}
+
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
     index: MemIndex,
@@ -354,6 +395,9 @@ struct Writer<'a> {
     fts_articles: Vec<(i64, Option<String>, String)>,
     /// Per-article cache of speaker resolutions, keyed by (display, title).
     speaker_cache: HashMap<(String, Option<String>), Option<i64>>,
+    /// Speaker counts and dates gathered over the batch, written once per speaker at its
+    /// end (`flush_speakers`) instead of three or four statements per mention.
+    tallies: SpeakerTallies,
     clock: Lap,
     prof: IngestProfile,
 }
@@ -735,6 +779,42 @@ impl Writer<'_> {
         Ok(p.extraction.statements.len())
     }
 
+    /// Writes the batch's speaker tallies: the same rows the per-mention statements
+    /// would have left.
+    fn flush_speakers(&mut self) -> rusqlite::Result<()> {
+        let tx = self.tx;
+        let t = std::mem::take(&mut self.tallies);
+        let mut stmt = tx.prepare_cached(
+            "UPDATE speakers SET
+               first_seen = CASE WHEN first_seen IS NULL OR ?2 < first_seen THEN ?2 ELSE first_seen END,
+               last_seen  = CASE WHEN last_seen  IS NULL OR ?3 > last_seen  THEN ?3 ELSE last_seen END
+             WHERE id = ?1
+               AND (first_seen IS NULL OR ?2 < first_seen OR last_seen IS NULL OR ?3 > last_seen)",
+        )?;
+        for (id, (first, last)) in &t.seen {
+            stmt.execute(params![id, first, last])?;
+        }
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO speaker_aliases (speaker_id, alias, count) VALUES (?1, ?2, ?3)
+             ON CONFLICT (speaker_id, alias) DO UPDATE SET count = count + excluded.count",
+        )?;
+        for ((id, _), (alias, n)) in &t.aliases {
+            stmt.execute(params![id, alias, n])?;
+        }
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO speaker_roles (speaker_id, role, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (speaker_id, role) DO UPDATE SET count = count + excluded.count,
+               first_seen = CASE WHEN excluded.first_seen IS NULL THEN first_seen
+                 WHEN first_seen IS NULL OR excluded.first_seen < first_seen THEN excluded.first_seen ELSE first_seen END,
+               last_seen  = CASE WHEN excluded.last_seen IS NULL THEN last_seen
+                 WHEN last_seen IS NULL OR excluded.last_seen > last_seen THEN excluded.last_seen ELSE last_seen END",
+        )?;
+        for ((id, _), r) in &t.roles {
+            stmt.execute(params![id, r.role, r.first, r.last, r.count])?;
+        }
+        Ok(())
+    }
+
     /// Adds the batch's rows to the full-text indexes (one FTS5 flush at commit).
     fn flush_fts(&mut self) -> rusqlite::Result<()> {
         let tx = self.tx;
@@ -753,22 +833,24 @@ impl Writer<'_> {
 
     fn candidates(&self, name: &ParsedName) -> rusqlite::Result<Vec<Candidate>> {
         let tx = self.tx;
-        let mut out = Vec::new();
-        let mut stmt = tx.prepare_cached(
-            "SELECT id, given, surname FROM speakers WHERE kind = ?1 AND surname3 = ?2 LIMIT 200",
-        )?;
-        let rows = stmt.query_map(params![name.class.as_str(), name.surname3()], |r| {
-            Ok(Candidate {
-                id: r.get(0)?,
-                given: r.get(1)?,
-                surname: r.get(2)?,
-                roles: Vec::new(),
+        // The first 200 by id, as `LIMIT 200` over the (kind, surname3) index read them.
+        let mut out: Vec<Candidate> = self
+            .index
+            .speakers
+            .get(&(name.class.as_str().to_string(), name.surname3()))
+            .map(|rows| {
+                rows.iter()
+                    .take(200)
+                    .filter(|r| speakers::surname_matches(&r.surname, &name.surname))
+                    .map(|r| Candidate {
+                        id: r.id,
+                        given: r.given.clone(),
+                        surname: r.surname.clone(),
+                        roles: Vec::new(),
+                    })
+                    .collect()
             })
-        })?;
-        for r in rows {
-            out.push(r?);
-        }
-        out.retain(|c| speakers::surname_matches(&c.surname, &name.surname));
+            .unwrap_or_default();
         // Roles only break ties between several candidates (`speakers::resolve`).
         if out.len() < 2 {
             return Ok(out);
@@ -780,6 +862,14 @@ impl Writer<'_> {
             for r in rows {
                 c.roles.push(r?);
             }
+            // Roles seen earlier in this batch are not written yet.
+            c.roles.extend(
+                self.tallies
+                    .roles
+                    .range((c.id, String::new())..)
+                    .take_while(|((id, _), _)| *id == c.id)
+                    .map(|(_, t)| t.role.clone()),
+            );
         }
         Ok(out)
     }
@@ -804,6 +894,14 @@ impl Writer<'_> {
                             "UPDATE speakers SET name = ?2, given = ?3 WHERE id = ?1",
                         )?
                         .execute(params![id, name.display, name.given])?;
+                        let row = self
+                            .index
+                            .speakers
+                            .get_mut(&(name.class.as_str().to_string(), name.surname3()))
+                            .and_then(|rows| rows.iter_mut().find(|r| r.id == id));
+                        if let Some(row) = row {
+                            row.given.clone_from(&name.given);
+                        }
                         Some(id)
                     }
                     Resolution::New => {
@@ -817,18 +915,25 @@ impl Writer<'_> {
                             name.surname,
                             name.surname3()
                         ])?;
-                        Some(tx.last_insert_rowid())
+                        let id = tx.last_insert_rowid();
+                        // The largest id so far: the list stays in id order.
+                        self.index
+                            .speakers
+                            .entry((name.class.as_str().to_string(), name.surname3()))
+                            .or_default()
+                            .push(SpeakerRow {
+                                id,
+                                given: name.given.clone(),
+                                surname: name.surname.clone(),
+                            });
+                        Some(id)
                     }
                     Resolution::Unresolved => None,
                 };
                 if let Some(id) = id {
-                    let mut alias = tx.prepare_cached(
-                        "INSERT INTO speaker_aliases (speaker_id, alias, count) VALUES (?1, ?2, 0)
-                         ON CONFLICT (speaker_id, alias) DO NOTHING",
-                    )?;
-                    alias.execute(params![id, name.display])?;
+                    self.tallies.alias(id, &name.display, 0);
                     if raw.trim() != name.display {
-                        alias.execute(params![id, raw.trim()])?;
+                        self.tallies.alias(id, raw.trim(), 0);
                     }
                 }
                 self.speaker_cache.insert(key, id);
@@ -836,33 +941,45 @@ impl Writer<'_> {
             }
         };
         let Some(id) = id else { return Ok(None) };
-        let tx = self.tx;
-        tx.prepare_cached(
-            "UPDATE speakers SET
-               first_seen = CASE WHEN first_seen IS NULL OR ?2 < first_seen THEN ?2 ELSE first_seen END,
-               last_seen  = CASE WHEN last_seen  IS NULL OR ?2 > last_seen  THEN ?2 ELSE last_seen END
-             WHERE id = ?1 AND ?2 IS NOT NULL
-               AND (first_seen IS NULL OR ?2 < first_seen OR last_seen IS NULL OR ?2 > last_seen)",
-        )?
-        .execute(params![id, seen])?;
-        tx.prepare_cached(
-            "UPDATE speaker_aliases SET count = count + 1 WHERE speaker_id = ?1 AND alias = ?2",
-        )?
-        .execute(params![id, name.display])?;
-        let mut role_stmt = tx.prepare_cached(
-            "INSERT INTO speaker_roles (speaker_id, role, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?3, 1)
-             ON CONFLICT (speaker_id, role) DO UPDATE SET count = count + 1,
-               first_seen = CASE WHEN ?3 IS NULL THEN first_seen WHEN first_seen IS NULL OR ?3 < first_seen THEN ?3 ELSE first_seen END,
-               last_seen  = CASE WHEN ?3 IS NULL THEN last_seen  WHEN last_seen  IS NULL OR ?3 > last_seen  THEN ?3 ELSE last_seen END",
-        )?;
-        let mut done: Vec<String> = Vec::new();
+        let t = &mut self.tallies;
+        if let Some(d) = seen {
+            let e = t
+                .seen
+                .entry(id)
+                .or_insert_with(|| (d.to_string(), d.to_string()));
+            if d < e.0.as_str() {
+                e.0 = d.to_string();
+            }
+            if d > e.1.as_str() {
+                e.1 = d.to_string();
+            }
+        }
+        t.alias(id, &name.display, 1);
+        let mut done: Vec<&str> = Vec::new();
         for r in roles {
             let r = r.trim();
             if r.is_empty() || done.iter().any(|d| d.eq_ignore_ascii_case(r)) {
                 continue;
             }
-            role_stmt.execute(params![id, r, seen])?;
-            done.push(r.to_string());
+            done.push(r);
+            let e = t
+                .roles
+                .entry((id, r.to_ascii_lowercase()))
+                .or_insert_with(|| RoleTally {
+                    role: r.to_string(),
+                    count: 0,
+                    first: None,
+                    last: None,
+                });
+            e.count += 1;
+            if let Some(d) = seen {
+                if e.first.as_deref().is_none_or(|f| d < f) {
+                    e.first = Some(d.to_string());
+                }
+                if e.last.as_deref().is_none_or(|l| d > l) {
+                    e.last = Some(d.to_string());
+                }
+            }
         }
         Ok(Some(id))
     }
@@ -1233,6 +1350,7 @@ impl Store for SqliteStore {
                 fts_statements: Vec::new(),
                 fts_articles: Vec::new(),
                 speaker_cache: HashMap::new(),
+                tallies: SpeakerTallies::default(),
                 clock: Lap(None),
                 prof: IngestProfile::default(),
             };
@@ -1242,6 +1360,8 @@ impl Store for SqliteStore {
                 out.push(w.upsert(p).map_err(|e| self.err(e))?);
             }
             w.clock.lap();
+            w.flush_speakers().map_err(|e| self.err(e))?;
+            w.prof.speakers += w.clock.lap();
             w.flush_fts().map_err(|e| self.err(e))?;
             w.prof.fts += w.clock.lap();
             w.prof.commit += begin;
