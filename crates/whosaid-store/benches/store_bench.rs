@@ -734,6 +734,30 @@ fn main() {
         let id = format!("bench-{}", rng.below(n));
         store.article(&id).expect("show");
     });
+    // What a new process pays before its first batch: the writer loads its in-memory
+    // lookups (LSH buckets, quote fingerprints and keys, speakers) from the store.
+    let anon_kib = || -> Option<u64> {
+        let s = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = s.lines().find(|l| l.starts_with("RssAnon:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let reopened = SqliteStore::open(dir.path().join("bench.db")).expect("reopen");
+    let before = anon_kib();
+    let t = Instant::now();
+    let (a, e) = &items[0];
+    reopened
+        .upsert_prepared(vec![prepare(a.clone(), e.clone())])
+        .expect("upsert after reopen");
+    let load = t.elapsed();
+    let grew = match (before, anon_kib()) {
+        (Some(b), Some(a)) => format!("{:.0} MiB", a.saturating_sub(b) as f64 / 1024.0),
+        _ => "?".into(),
+    };
+    println!(
+        "first batch after reopening (loads the writer's lookups): {:.0} ms, anonymous memory +{grew}",
+        load.as_secs_f64() * 1e3
+    );
+    drop(reopened);
     println!("load average at end: {}", loadavg());
     // To compare stores written by two versions of the code.
     if std::env::var_os("BENCH_KEEP").is_some() {
