@@ -47,7 +47,8 @@ pub struct SqliteStore {
     path: PathBuf,
     busy_ms: u64,
     conn: Mutex<Connection>,
-    /// The writer's in-memory LSH, fingerprint and quote-key lookups (`memindex`): loaded
+    /// The writer's in-memory LSH, fingerprint, quote-key and speaker lookups
+    /// (`memindex`): loaded
     /// at the first batch, and again whenever `PRAGMA data_version` shows that another
     /// connection committed since. Taken out for the length of a batch and put back
     /// only after its commit, so a failed batch leaves none (the next one reloads).
@@ -194,6 +195,7 @@ fn load_index(tx: &Transaction<'_>, data_version: i64) -> rusqlite::Result<MemIn
     );
     Ok(idx)
 }
+
 fn date_str(d: Option<NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
