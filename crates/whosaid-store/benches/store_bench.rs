@@ -17,7 +17,7 @@
 //! writer's time went per article (`SqliteStore::set_profiling`), with the CPU time spent
 //! extracting and preparing, and the machine's load average. Then it times search,
 //! speakers, speaker and show queries and prints p50/p99. Writes its database to a temp
-//! dir (under $BENCH_DIR when set).
+//! dir (under $BENCH_DIR when set; kept when $BENCH_KEEP is set).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -734,5 +734,34 @@ fn main() {
         let id = format!("bench-{}", rng.below(n));
         store.article(&id).expect("show");
     });
+    // What a new process pays before its first batch: the writer loads its in-memory
+    // lookups (LSH buckets, quote fingerprints and keys, speakers) from the store.
+    let anon_kib = || -> Option<u64> {
+        let s = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = s.lines().find(|l| l.starts_with("RssAnon:"))?;
+        line.split_whitespace().nth(1)?.parse().ok()
+    };
+    let reopened = SqliteStore::open(dir.path().join("bench.db")).expect("reopen");
+    let before = anon_kib();
+    let t = Instant::now();
+    let (a, e) = &items[0];
+    reopened
+        .upsert_prepared(vec![prepare(a.clone(), e.clone())])
+        .expect("upsert after reopen");
+    let load = t.elapsed();
+    let grew = match (before, anon_kib()) {
+        (Some(b), Some(a)) => format!("{:.0} MiB", a.saturating_sub(b) as f64 / 1024.0),
+        _ => "?".into(),
+    };
+    println!(
+        "first batch after reopening (loads the writer's lookups): {:.0} ms, anonymous memory +{grew}",
+        load.as_secs_f64() * 1e3
+    );
+    drop(reopened);
     println!("load average at end: {}", loadavg());
+    // To compare stores written by two versions of the code.
+    if std::env::var_os("BENCH_KEEP").is_some() {
+        drop(store);
+        println!("kept {}", dir.keep().join("bench.db").display());
+    }
 }

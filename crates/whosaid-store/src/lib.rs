@@ -10,6 +10,7 @@
 pub mod api;
 pub mod error;
 pub mod export;
+mod memindex;
 pub mod migrate;
 pub mod normalize;
 #[cfg(feature = "postgres")]

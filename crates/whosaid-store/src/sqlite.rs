@@ -6,7 +6,7 @@
 //! separate refresh step. Does not parse queries (see `query`) or decide speaker
 //! identity (see `speakers`); it fetches candidates and applies those decisions.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -18,6 +18,7 @@ use whosaid_core::{EntityKind, StatementKind};
 
 use crate::api::*;
 use crate::error::{Result, StoreError};
+use crate::memindex::{self, MemIndex, SpeakerRow};
 use crate::prepare::PreparedArticle;
 use crate::quotes::{self, QuoteKey};
 use crate::speakers::{self, Candidate, ParsedName, Resolution};
@@ -46,6 +47,13 @@ pub struct SqliteStore {
     path: PathBuf,
     busy_ms: u64,
     conn: Mutex<Connection>,
+    /// The writer's in-memory LSH, fingerprint, quote-key and speaker lookups
+    /// (`memindex`): loaded
+    /// at the first batch, and again whenever `PRAGMA data_version` shows that another
+    /// connection committed since. Taken out for the length of a batch and put back
+    /// only after its commit, so a failed batch leaves none (the next one reloads).
+    /// Locked only while holding `conn`.
+    index: Mutex<Option<MemIndex>>,
     /// Per-step ingest timings, collected only while profiling is on.
     profile: Mutex<Option<IngestProfile>>,
 }
@@ -126,39 +134,66 @@ const MAX_BUCKET_CANDIDATES: usize = 64;
 /// Most candidates read for one quote fingerprint (a fingerprint shared by more quotes
 /// is a stock phrase, not evidence of an excerpt).
 const MAX_PRINT_CANDIDATES: usize = 50;
-/// Most keys per multi-row statement (statements are cached per key count).
-const MAX_MULTI: usize = 32;
 
-/// `n` capped bucket lookups in one statement: ?1..?n are the buckets, ?(n+1) the
-/// article itself (excluded).
-fn bucket_lookup_sql(n: usize) -> String {
-    (1..=n)
-        .map(|i| {
-            format!(
-                "SELECT * FROM (SELECT article_id FROM lsh_buckets WHERE bucket = ?{i} AND article_id != ?{} LIMIT {MAX_BUCKET_CANDIDATES})",
-                n + 1
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
-}
-
-/// `n` capped fingerprint lookups in one statement (?1..?n).
-fn print_lookup_sql(n: usize) -> String {
-    (1..=n)
-        .map(|i| {
-            format!(
-                "SELECT * FROM (SELECT quote_id FROM quote_prints WHERE print = ?{i} LIMIT {MAX_PRINT_CANDIDATES})"
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ")
-}
-
-/// `head` followed by `n` rows (?i, ?(n+1)): n keys sharing the last parameter.
-fn multi_insert_sql(head: &str, n: usize) -> String {
-    let rows: Vec<String> = (1..=n).map(|i| format!("(?{i}, ?{})", n + 1)).collect();
-    format!("{head} {}", rows.join(", "))
+/// Reads the writer's lookups from the appended tables (one sequential pass each).
+fn load_index(tx: &Transaction<'_>, data_version: i64) -> rusqlite::Result<MemIndex> {
+    use rusqlite::types::ValueRef;
+    let mut idx = MemIndex {
+        data_version,
+        ..MemIndex::default()
+    };
+    let sized = |sql: &str| -> rusqlite::Result<usize> {
+        let n: Option<i64> = tx.query_row(sql, [], |r| r.get(0))?;
+        Ok(n.unwrap_or(0).max(0) as usize)
+    };
+    idx.bands
+        .reserve(sized("SELECT max(article_id) FROM lsh_bands")? * syndication::BANDS);
+    let mut stmt = tx.prepare("SELECT article_id, buckets FROM lsh_bands")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if let ValueRef::Blob(b) = r.get_ref(1)? {
+            for bucket in memindex::from_blob(b) {
+                idx.bands.insert(bucket, id);
+            }
+        }
+    }
+    let mut stmt = tx.prepare("SELECT quote_id, prints FROM quote_prints")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if let ValueRef::Blob(b) = r.get_ref(1)? {
+            for print in memindex::from_blob(b) {
+                idx.prints.insert(print, id);
+            }
+        }
+    }
+    idx.keys.reserve(sized("SELECT max(id) FROM quotes")?);
+    let mut stmt = tx.prepare("SELECT quote_id, hash FROM quote_keys")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        idx.keys.insert(r.get(1)?, r.get(0)?);
+    }
+    let mut stmt =
+        tx.prepare("SELECT id, kind, given, surname, surname3 FROM speakers ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        idx.speakers
+            .entry((r.get(1)?, r.get(4)?))
+            .or_default()
+            .push(SpeakerRow {
+                id: r.get(0)?,
+                given: r.get(2)?,
+                surname: r.get(3)?,
+            });
+    }
+    tracing::debug!(
+        buckets = idx.bands.len(),
+        prints = idx.prints.len(),
+        keys = idx.keys.len(),
+        "loaded the writer's lookups"
+    );
+    Ok(idx)
 }
 
 fn date_str(d: Option<NaiveDate>) -> Option<String> {
@@ -273,6 +308,7 @@ impl SqliteStore {
             path,
             busy_ms,
             conn: Mutex::new(conn),
+            index: Mutex::new(None),
             profile: Mutex::new(None),
         })
     }
@@ -324,14 +360,46 @@ impl SqliteStore {
 // ---------------------------------------------------------------------------------------
 // Writing
 
+/// A batch's additions to speaker rows, keyed as the tables' NOCASE keys compare (ASCII
+/// case folded); ordered so that the flush walks each table in key order.
+#[derive(Default)]
+struct SpeakerTallies {
+    /// Speaker → earliest and latest date it was quoted on.
+    seen: BTreeMap<i64, (String, String)>,
+    /// (speaker, folded alias) → (alias as first written, mentions).
+    aliases: BTreeMap<(i64, String), (String, i64)>,
+    /// (speaker, folded role) → tally.
+    roles: BTreeMap<(i64, String), RoleTally>,
+}
+
+struct RoleTally {
+    role: String,
+    count: i64,
+    first: Option<String>,
+    last: Option<String>,
+}
+
+impl SpeakerTallies {
+    fn alias(&mut self, id: i64, alias: &str, mentions: i64) {
+        self.aliases
+            .entry((id, alias.to_ascii_lowercase()))
+            .or_insert_with(|| (alias.to_string(), 0))
+            .1 += mentions;
+    }
+}
+
 struct Writer<'a> {
     tx: &'a Transaction<'a>,
+    index: MemIndex,
     /// Full-text rows to add at the end of the batch: (statement id, text).
     fts_statements: Vec<(i64, String)>,
     /// (article id, title, text).
     fts_articles: Vec<(i64, Option<String>, String)>,
     /// Per-article cache of speaker resolutions, keyed by (display, title).
     speaker_cache: HashMap<(String, Option<String>), Option<i64>>,
+    /// Speaker counts and dates gathered over the batch, written once per speaker at its
+    /// end (`flush_speakers`) instead of three or four statements per mention.
+    tallies: SpeakerTallies,
     clock: Lap,
     prof: IngestProfile,
 }
@@ -457,16 +525,16 @@ impl Writer<'_> {
             .execute([id])?;
         tx.prepare_cached("DELETE FROM entities WHERE article_id = ?1")?
             .execute([id])?;
-        // Its LSH buckets, recomputed from the stored signature (no index on article_id).
-        let old_sig: Option<Vec<u8>> = tx
-            .prepare_cached("SELECT minhash FROM articles WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))?;
-        if let Some(blob) = old_sig {
-            let mut del =
-                tx.prepare_cached("DELETE FROM lsh_buckets WHERE bucket = ?1 AND article_id = ?2")?;
-            for b in syndication::buckets(&syndication::from_blob(&blob)) {
-                del.execute(params![b, id])?;
+        let old: Option<Vec<u8>> = tx
+            .prepare_cached("SELECT buckets FROM lsh_bands WHERE article_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        if let Some(blob) = old {
+            for b in memindex::from_blob(&blob) {
+                self.index.bands.remove(b, id);
             }
+            tx.prepare_cached("DELETE FROM lsh_bands WHERE article_id = ?1")?
+                .execute([id])?;
         }
         let group: Option<i64> = tx
             .prepare_cached("SELECT syndication_group FROM articles WHERE id = ?1")?
@@ -478,28 +546,37 @@ impl Writer<'_> {
         }
         // Quotes left with no occurrence are dropped (with their keys and fingerprints).
         for q in quote_ids {
-            let orphan: Option<String> = tx
+            let orphan: Option<i64> = tx
                 .prepare_cached(
-                    "SELECT norm FROM quotes WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM statements WHERE quote_id = ?1)",
+                    "SELECT id FROM quotes WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM statements WHERE quote_id = ?1)",
                 )?
                 .query_row([q], |r| r.get(0))
                 .optional()?;
-            if let Some(norm) = orphan {
-                self.drop_quote(q, &norm)?;
+            if orphan.is_some() {
+                self.drop_quote(q)?;
             }
         }
         Ok(())
     }
 
-    /// Deletes a quote (its keys go by cascade) with its fingerprints, recomputed from
-    /// its normal form (`quote_prints` has no index on quote_id).
-    fn drop_quote(&mut self, id: i64, norm: &str) -> rusqlite::Result<()> {
+    /// Deletes a quote (its key and fingerprint rows go by cascade) and its entries in
+    /// the in-memory lookups.
+    fn drop_quote(&mut self, id: i64) -> rusqlite::Result<()> {
         let tx = self.tx;
-        if let Some(k) = quotes::key(norm) {
-            let mut del =
-                tx.prepare_cached("DELETE FROM quote_prints WHERE print = ?1 AND quote_id = ?2")?;
-            for p in &k.prints {
-                del.execute(params![p, id])?;
+        let prints: Option<Vec<u8>> = tx
+            .prepare_cached("SELECT prints FROM quote_prints WHERE quote_id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        for p in prints.iter().flat_map(|b| memindex::from_blob(b)) {
+            self.index.prints.remove(p, id);
+        }
+        let hashes: Vec<i64> = tx
+            .prepare_cached("SELECT hash FROM quote_keys WHERE quote_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for h in hashes {
+            if self.index.keys.get(&h) == Some(&id) {
+                self.index.keys.remove(&h);
             }
         }
         tx.prepare_cached("DELETE FROM quotes WHERE id = ?1")?
@@ -542,23 +619,20 @@ impl Writer<'_> {
         let Some(sig) = p.signature.as_deref() else {
             return Ok(None);
         };
-        let mut candidates = BTreeSet::new();
-        // One statement for all bands (each capped), one multi-row insert.
-        let n = p.buckets.len();
-        if n > 0 {
-            let mut args: Vec<i64> = p.buckets.clone();
-            args.push(id);
-            let mut stmt = tx.prepare_cached(&bucket_lookup_sql(n))?;
-            let rows = stmt.query_map(params_from_iter(&args), |r| r.get::<_, i64>(0))?;
-            for r in rows {
-                candidates.insert(r?);
+        let mut found = Vec::new();
+        if !p.buckets.is_empty() {
+            for b in &p.buckets {
+                self.index
+                    .bands
+                    .smallest(*b, Some(id), MAX_BUCKET_CANDIDATES, &mut found);
             }
-            tx.prepare_cached(&multi_insert_sql(
-                "INSERT OR IGNORE INTO lsh_buckets (bucket, article_id) VALUES",
-                n,
-            ))?
-            .execute(params_from_iter(&args))?;
+            for b in &p.buckets {
+                self.index.bands.insert(*b, id);
+            }
+            tx.prepare_cached("INSERT INTO lsh_bands (article_id, buckets) VALUES (?1, ?2)")?
+                .execute(params![id, memindex::to_blob(&p.buckets)])?;
         }
+        let candidates: BTreeSet<i64> = found.into_iter().collect();
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -707,6 +781,42 @@ impl Writer<'_> {
         Ok(p.extraction.statements.len())
     }
 
+    /// Writes the batch's speaker tallies: the same rows the per-mention statements
+    /// would have left.
+    fn flush_speakers(&mut self) -> rusqlite::Result<()> {
+        let tx = self.tx;
+        let t = std::mem::take(&mut self.tallies);
+        let mut stmt = tx.prepare_cached(
+            "UPDATE speakers SET
+               first_seen = CASE WHEN first_seen IS NULL OR ?2 < first_seen THEN ?2 ELSE first_seen END,
+               last_seen  = CASE WHEN last_seen  IS NULL OR ?3 > last_seen  THEN ?3 ELSE last_seen END
+             WHERE id = ?1
+               AND (first_seen IS NULL OR ?2 < first_seen OR last_seen IS NULL OR ?3 > last_seen)",
+        )?;
+        for (id, (first, last)) in &t.seen {
+            stmt.execute(params![id, first, last])?;
+        }
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO speaker_aliases (speaker_id, alias, count) VALUES (?1, ?2, ?3)
+             ON CONFLICT (speaker_id, alias) DO UPDATE SET count = count + excluded.count",
+        )?;
+        for ((id, _), (alias, n)) in &t.aliases {
+            stmt.execute(params![id, alias, n])?;
+        }
+        let mut stmt = tx.prepare_cached(
+            "INSERT INTO speaker_roles (speaker_id, role, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (speaker_id, role) DO UPDATE SET count = count + excluded.count,
+               first_seen = CASE WHEN excluded.first_seen IS NULL THEN first_seen
+                 WHEN first_seen IS NULL OR excluded.first_seen < first_seen THEN excluded.first_seen ELSE first_seen END,
+               last_seen  = CASE WHEN excluded.last_seen IS NULL THEN last_seen
+                 WHEN last_seen IS NULL OR excluded.last_seen > last_seen THEN excluded.last_seen ELSE last_seen END",
+        )?;
+        for ((id, _), r) in &t.roles {
+            stmt.execute(params![id, r.role, r.first, r.last, r.count])?;
+        }
+        Ok(())
+    }
+
     /// Adds the batch's rows to the full-text indexes (one FTS5 flush at commit).
     fn flush_fts(&mut self) -> rusqlite::Result<()> {
         let tx = self.tx;
@@ -725,22 +835,24 @@ impl Writer<'_> {
 
     fn candidates(&self, name: &ParsedName) -> rusqlite::Result<Vec<Candidate>> {
         let tx = self.tx;
-        let mut out = Vec::new();
-        let mut stmt = tx.prepare_cached(
-            "SELECT id, given, surname FROM speakers WHERE kind = ?1 AND surname3 = ?2 LIMIT 200",
-        )?;
-        let rows = stmt.query_map(params![name.class.as_str(), name.surname3()], |r| {
-            Ok(Candidate {
-                id: r.get(0)?,
-                given: r.get(1)?,
-                surname: r.get(2)?,
-                roles: Vec::new(),
+        // The first 200 by id, as `LIMIT 200` over the (kind, surname3) index read them.
+        let mut out: Vec<Candidate> = self
+            .index
+            .speakers
+            .get(&(name.class.as_str().to_string(), name.surname3()))
+            .map(|rows| {
+                rows.iter()
+                    .take(200)
+                    .filter(|r| speakers::surname_matches(&r.surname, &name.surname))
+                    .map(|r| Candidate {
+                        id: r.id,
+                        given: r.given.clone(),
+                        surname: r.surname.clone(),
+                        roles: Vec::new(),
+                    })
+                    .collect()
             })
-        })?;
-        for r in rows {
-            out.push(r?);
-        }
-        out.retain(|c| speakers::surname_matches(&c.surname, &name.surname));
+            .unwrap_or_default();
         // Roles only break ties between several candidates (`speakers::resolve`).
         if out.len() < 2 {
             return Ok(out);
@@ -752,6 +864,14 @@ impl Writer<'_> {
             for r in rows {
                 c.roles.push(r?);
             }
+            // Roles seen earlier in this batch are not written yet.
+            c.roles.extend(
+                self.tallies
+                    .roles
+                    .range((c.id, String::new())..)
+                    .take_while(|((id, _), _)| *id == c.id)
+                    .map(|(_, t)| t.role.clone()),
+            );
         }
         Ok(out)
     }
@@ -776,6 +896,14 @@ impl Writer<'_> {
                             "UPDATE speakers SET name = ?2, given = ?3 WHERE id = ?1",
                         )?
                         .execute(params![id, name.display, name.given])?;
+                        let row = self
+                            .index
+                            .speakers
+                            .get_mut(&(name.class.as_str().to_string(), name.surname3()))
+                            .and_then(|rows| rows.iter_mut().find(|r| r.id == id));
+                        if let Some(row) = row {
+                            row.given.clone_from(&name.given);
+                        }
                         Some(id)
                     }
                     Resolution::New => {
@@ -789,18 +917,25 @@ impl Writer<'_> {
                             name.surname,
                             name.surname3()
                         ])?;
-                        Some(tx.last_insert_rowid())
+                        let id = tx.last_insert_rowid();
+                        // The largest id so far: the list stays in id order.
+                        self.index
+                            .speakers
+                            .entry((name.class.as_str().to_string(), name.surname3()))
+                            .or_default()
+                            .push(SpeakerRow {
+                                id,
+                                given: name.given.clone(),
+                                surname: name.surname.clone(),
+                            });
+                        Some(id)
                     }
                     Resolution::Unresolved => None,
                 };
                 if let Some(id) = id {
-                    let mut alias = tx.prepare_cached(
-                        "INSERT INTO speaker_aliases (speaker_id, alias, count) VALUES (?1, ?2, 0)
-                         ON CONFLICT (speaker_id, alias) DO NOTHING",
-                    )?;
-                    alias.execute(params![id, name.display])?;
+                    self.tallies.alias(id, &name.display, 0);
                     if raw.trim() != name.display {
-                        alias.execute(params![id, raw.trim()])?;
+                        self.tallies.alias(id, raw.trim(), 0);
                     }
                 }
                 self.speaker_cache.insert(key, id);
@@ -808,33 +943,45 @@ impl Writer<'_> {
             }
         };
         let Some(id) = id else { return Ok(None) };
-        let tx = self.tx;
-        tx.prepare_cached(
-            "UPDATE speakers SET
-               first_seen = CASE WHEN first_seen IS NULL OR ?2 < first_seen THEN ?2 ELSE first_seen END,
-               last_seen  = CASE WHEN last_seen  IS NULL OR ?2 > last_seen  THEN ?2 ELSE last_seen END
-             WHERE id = ?1 AND ?2 IS NOT NULL
-               AND (first_seen IS NULL OR ?2 < first_seen OR last_seen IS NULL OR ?2 > last_seen)",
-        )?
-        .execute(params![id, seen])?;
-        tx.prepare_cached(
-            "UPDATE speaker_aliases SET count = count + 1 WHERE speaker_id = ?1 AND alias = ?2",
-        )?
-        .execute(params![id, name.display])?;
-        let mut role_stmt = tx.prepare_cached(
-            "INSERT INTO speaker_roles (speaker_id, role, first_seen, last_seen, count) VALUES (?1, ?2, ?3, ?3, 1)
-             ON CONFLICT (speaker_id, role) DO UPDATE SET count = count + 1,
-               first_seen = CASE WHEN ?3 IS NULL THEN first_seen WHEN first_seen IS NULL OR ?3 < first_seen THEN ?3 ELSE first_seen END,
-               last_seen  = CASE WHEN ?3 IS NULL THEN last_seen  WHEN last_seen  IS NULL OR ?3 > last_seen  THEN ?3 ELSE last_seen END",
-        )?;
-        let mut done: Vec<String> = Vec::new();
+        let t = &mut self.tallies;
+        if let Some(d) = seen {
+            let e = t
+                .seen
+                .entry(id)
+                .or_insert_with(|| (d.to_string(), d.to_string()));
+            if d < e.0.as_str() {
+                e.0 = d.to_string();
+            }
+            if d > e.1.as_str() {
+                e.1 = d.to_string();
+            }
+        }
+        t.alias(id, &name.display, 1);
+        let mut done: Vec<&str> = Vec::new();
         for r in roles {
             let r = r.trim();
             if r.is_empty() || done.iter().any(|d| d.eq_ignore_ascii_case(r)) {
                 continue;
             }
-            role_stmt.execute(params![id, r, seen])?;
-            done.push(r.to_string());
+            done.push(r);
+            let e = t
+                .roles
+                .entry((id, r.to_ascii_lowercase()))
+                .or_insert_with(|| RoleTally {
+                    role: r.to_string(),
+                    count: 0,
+                    first: None,
+                    last: None,
+                });
+            e.count += 1;
+            if let Some(d) = seen {
+                if e.first.as_deref().is_none_or(|f| d < f) {
+                    e.first = Some(d.to_string());
+                }
+                if e.last.as_deref().is_none_or(|l| d > l) {
+                    e.last = Some(d.to_string());
+                }
+            }
         }
         Ok(Some(id))
     }
@@ -847,22 +994,19 @@ impl Writer<'_> {
     ) -> rusqlite::Result<i64> {
         let tx = self.tx;
         let mut new_quote = false;
-        let exact: Option<i64> = tx
-            .prepare_cached("SELECT quote_id FROM quote_keys WHERE hash = ?1")?
-            .query_row([k.hash], |r| r.get(0))
-            .optional()?;
+        let exact = self.index.keys.get(&k.hash).copied();
         let id = match exact {
             Some(id) => id,
             None => {
                 // Quotes sharing a fingerprint: longer ones may contain this one, shorter
                 // ones may be excerpts of it.
-                let mut cands: BTreeSet<i64> = BTreeSet::new();
-                for chunk in k.prints.chunks(MAX_MULTI) {
-                    let mut stmt = tx.prepare_cached(&print_lookup_sql(chunk.len()))?;
-                    for r in stmt.query_map(params_from_iter(chunk), |r| r.get::<_, i64>(0))? {
-                        cands.insert(r?);
-                    }
+                let mut found = Vec::new();
+                for p in &k.prints {
+                    self.index
+                        .prints
+                        .smallest(*p, None, MAX_PRINT_CANDIDATES, &mut found);
                 }
+                let cands: BTreeSet<i64> = found.into_iter().collect();
                 let mut containers = Vec::new();
                 let mut contained = Vec::new();
                 {
@@ -890,21 +1034,28 @@ impl Writer<'_> {
                         .execute(params![k.norm, text.trim(), seen])?;
                         new_quote = true;
                         let id = tx.last_insert_rowid();
-                        for chunk in k.prints.chunks(MAX_MULTI) {
-                            let mut args = chunk.to_vec();
-                            args.push(id);
-                            tx.prepare_cached(&multi_insert_sql(
-                                "INSERT OR IGNORE INTO quote_prints (print, quote_id) VALUES",
-                                chunk.len(),
-                            ))?
-                            .execute(params_from_iter(&args))?;
+                        if !k.prints.is_empty() {
+                            tx.prepare_cached(
+                                "INSERT INTO quote_prints (quote_id, prints) VALUES (?1, ?2)",
+                            )?
+                            .execute(params![id, memindex::to_blob(&k.prints)])?;
+                            for p in &k.prints {
+                                self.index.prints.insert(*p, id);
+                            }
                         }
                         id
                     }
                 };
-                for (c, norm) in contained.into_iter().filter(|(c, _)| *c != target) {
+                for (c, _) in contained.into_iter().filter(|(c, _)| *c != target) {
                     tx.prepare_cached("UPDATE statements SET quote_id = ?1 WHERE quote_id = ?2")?
                         .execute(params![target, c])?;
+                    let hashes: Vec<i64> = tx
+                        .prepare_cached("SELECT hash FROM quote_keys WHERE quote_id = ?1")?
+                        .query_map([c], |r| r.get(0))?
+                        .collect::<rusqlite::Result<_>>()?;
+                    for h in hashes {
+                        self.index.keys.insert(h, target);
+                    }
                     tx.prepare_cached("UPDATE quote_keys SET quote_id = ?1 WHERE quote_id = ?2")?
                         .execute(params![target, c])?;
                     tx.prepare_cached(
@@ -913,12 +1064,12 @@ impl Writer<'_> {
                            ELSE quotes.first_seen END FROM quotes q WHERE q.id = ?2) WHERE id = ?1",
                     )?
                     .execute(params![target, c])?;
-                    self.drop_quote(c, &norm)?;
+                    self.drop_quote(c)?;
                 }
-                tx.prepare_cached(
-                    "INSERT OR REPLACE INTO quote_keys (hash, quote_id) VALUES (?1, ?2)",
-                )?
-                .execute(params![k.hash, target])?;
+                // The hash had no quote (`exact`), so this is its only row.
+                tx.prepare_cached("INSERT INTO quote_keys (quote_id, hash) VALUES (?1, ?2)")?
+                    .execute(params![target, k.hash])?;
+                self.index.keys.insert(k.hash, target);
                 target
             }
         };
@@ -1177,14 +1328,31 @@ impl Store for SqliteStore {
         let tx = conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(|e| self.err(e))?;
+        // Holding the write lock, so nobody can commit between this check and ours.
+        let data_version: i64 = tx
+            .query_row("PRAGMA data_version", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        let cached = self
+            .index
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .filter(|i| i.data_version == data_version);
+        let loaded = match cached {
+            Some(i) => i,
+            None => load_index(&tx, data_version).map_err(|e| self.err(e))?,
+        };
         let mut out = Vec::with_capacity(items.len());
         let mut prof;
+        let index;
         {
             let mut w = Writer {
                 tx: &tx,
+                index: loaded,
                 fts_statements: Vec::new(),
                 fts_articles: Vec::new(),
                 speaker_cache: HashMap::new(),
+                tallies: SpeakerTallies::default(),
                 clock: Lap(None),
                 prof: IngestProfile::default(),
             };
@@ -1194,13 +1362,18 @@ impl Store for SqliteStore {
                 out.push(w.upsert(p).map_err(|e| self.err(e))?);
             }
             w.clock.lap();
+            w.flush_speakers().map_err(|e| self.err(e))?;
+            w.prof.speakers += w.clock.lap();
             w.flush_fts().map_err(|e| self.err(e))?;
             w.prof.fts += w.clock.lap();
             w.prof.commit += begin;
             prof = w.prof;
+            index = w.index;
         }
         clock.lap();
         tx.commit().map_err(|e| self.err(e))?;
+        // Our own commits leave this connection's data_version as it was.
+        *self.index.lock().unwrap_or_else(|p| p.into_inner()) = Some(index);
         prof.commit += clock.lap();
         if profiling {
             if let Some(total) = self

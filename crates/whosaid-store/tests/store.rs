@@ -708,3 +708,54 @@ fn the_same_url_twice_in_one_batch_keeps_the_index_sound() {
         .unwrap_or_else(|e| panic!("{t}: {e}"));
     }
 }
+
+#[test]
+fn two_writers_on_one_file_see_each_others_articles_and_quotes() {
+    // The writer keeps its syndication and quote lookups in memory; a commit by another
+    // connection must be seen before the next batch.
+    let (dir, a) = temp_store();
+    let b = SqliteStore::open(dir.path().join("whosaid.db").as_path()).unwrap();
+    assert_eq!(a.path(), b.path());
+    let words = "We have done everything we can to keep the schools open this winter";
+    let doc = |outlet: &str, url: &str| {
+        Doc::new().para(FLOODS).quote(words, "Sara Mendes").build(
+            outlet,
+            Some(url),
+            Some(outlet),
+            Some("2024-03-06"),
+        )
+    };
+    let (a1, e1) = doc("One", "https://one.example.com/floods");
+    let o1 = a.upsert(&a1, &e1).unwrap();
+    let (a2, e2) = doc("Two", "https://two.example.com/floods");
+    let o2 = b.upsert(&a2, &e2).unwrap();
+    let group = o2.syndication_group.expect("b sees a's article");
+    // `a` loaded its lookups before `b` wrote; it must reload them.
+    let (a3, e3) = doc("Three", "https://three.example.com/floods");
+    let o3 = a.upsert(&a3, &e3).unwrap();
+    assert_eq!(o3.syndication_group, Some(group));
+    assert_ne!(o1.article_id, o3.article_id);
+    let stats = a.stats().unwrap();
+    assert_eq!((stats.quotes, stats.repeated_quotes), (1, 1));
+    let hit = &a.search(&q("schools")).unwrap().hits[0];
+    assert_eq!(hit.outlets_with_quote, 3);
+    // And again the other way round, after a replaced article changed `a`'s lookups.
+    let (mut a3b, e3b) = doc("Three", "https://three.example.com/floods");
+    a3b.text = format!("{TRAMS}\n\n{BUDGET}");
+    assert_eq!(a.upsert(&a3b, &e3b).unwrap().action, UpsertAction::Replaced);
+    let (a4, e4) = doc("Four", "https://four.example.com/floods");
+    let o4 = b.upsert(&a4, &e4).unwrap();
+    assert_eq!(o4.syndication_group, Some(group));
+    assert_eq!(
+        b.syndication_group(group).unwrap().unwrap().articles.len(),
+        3
+    );
+    let (a5, e5) = Doc::new().para(TRAMS).para(BUDGET).build(
+        "Five",
+        Some("https://five.example.com/trams"),
+        Some("Five"),
+        None,
+    );
+    let o5 = b.upsert(&a5, &e5).unwrap();
+    assert!(o5.syndication_group.is_some(), "b sees a's replaced text");
+}
