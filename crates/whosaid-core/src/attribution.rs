@@ -61,9 +61,18 @@ fn is_dash(doc: &Document, i: usize) -> bool {
 /// A reporting-verb token: its class, if it may act as a cue here.
 fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
     let t = doc.tokens[i];
-    // a capitalised "State" or "Report" is a name, not a verb
-    if t.kind != TokKind::Word || !t.lex.contains(Lex::CUE) || t.cap {
+    // a capitalised "State" or "Report" is a name, not a verb — except a sentence opening
+    // with an inverted attribution: "Said Ellis: “…”"
+    if t.kind != TokKind::Word || !t.lex.contains(Lex::CUE) {
         return None;
+    }
+    if t.cap {
+        let opens = doc.sentences[doc.sentence_at(t.start)].tok_start == i
+            && i + 1 < doc.tokens.len()
+            && doc.tokens[i + 1].cap;
+        let verb = lexicon::cue_verb(&doc.tok_text(i).to_lowercase())
+            .filter(|v| opens && v.form == VerbForm::Past && v.class == CueClass::Speech)?;
+        return Some(verb);
     }
     let verb = lexicon::cue_verb(doc.tok_text(i))?;
     if t.lex.contains(Lex::WEAK_CUE) && !(i + 1 < doc.tokens.len() && lower_eq(doc, i + 1, "that"))
