@@ -104,7 +104,8 @@ function searchPage() {
   const params = new URLSearchParams(location.search);
   for (const f of SEARCH_FIELDS) if (params.has(f)) $(f).value = params.get(f);
 
-  async function run(append) {
+  // `first`: the page load, whose first results the server embedded in the HTML
+  async function run(append, first) {
     const q = new URLSearchParams();
     for (const f of SEARCH_FIELDS) { const v = $(f).value.trim(); if (v) q.set(f, v); }
     if (append && cursor) q.set('cursor', cursor);
@@ -112,7 +113,9 @@ function searchPage() {
     setStatus('Searching…');
     more.hidden = true;
     try {
-      const page = await api('/statements?' + q.toString());
+      const embedded = first ? $('first-page') : null;
+      const page = embedded ? JSON.parse(embedded.textContent) : await api('/statements?' + q.toString());
+      if (embedded) embedded.remove();
       for (const h of page.hits) list.append(hitItem(h));
       shown += page.hits.length;
       cursor = page.next_cursor;
@@ -137,7 +140,7 @@ function searchPage() {
     for (const f of SEARCH_FIELDS) $(f).value = p.get(f) || '';
     run(false);
   });
-  run(false);
+  run(false, true);
 }
 
 // ---- speakers list ------------------------------------------------------------------

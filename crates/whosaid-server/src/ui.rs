@@ -1,16 +1,20 @@
 //! The web UI: a few HTML pages (one layout, one body per page) and their script, style
 //! and icon, all compiled into the binary so the server works offline with no CDN. The
-//! pages are static; `assets/app.js` fills them from the JSON API. Nothing user-supplied
-//! is ever written into the HTML here.
+//! pages are static; `assets/app.js` fills them from the JSON API. One exception, for the
+//! first paint: the search page carries its first page of results as a JSON data block
+//! (`<script type="application/json">`, never executed, every `<`, `>` and `&` escaped),
+//! so the browser shows results without a second round trip. Nothing user-supplied is
+//! ever written into the HTML as markup.
 
 use std::sync::OnceLock;
 
-use axum::extract::Path;
+use axum::extract::{Path, Query, State};
 use axum::http::{header, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 
+use crate::api::dto::SearchParams;
 use crate::error::error_response;
 use crate::AppState;
 
@@ -81,7 +85,7 @@ pub const UI_ROUTES: &[&str] = &[
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/", get(|| page("search")))
+        .route("/", get(search_page))
         .route("/speakers", get(|| page("speakers")))
         .route("/speakers/{id}", get(|| page("speaker")))
         .route("/articles/{id}", get(|| page("article")))
@@ -118,6 +122,45 @@ async fn page(name: &'static str) -> Response {
             (header::CACHE_CONTROL, "no-cache"),
         ],
         html(name),
+    )
+        .into_response()
+}
+
+/// The search page with the first page of its results embedded (see the module doc).
+/// Only the fields the page's own form sends are used, as `app.js` would send them; if the
+/// search fails the page goes out bare and the script shows the API's error.
+async fn search_page(State(state): State<AppState>, uri: Uri) -> Response {
+    let params = Query::<SearchParams>::try_from_uri(&uri)
+        .map(|Query(p)| p)
+        .unwrap_or_default();
+    let params = SearchParams {
+        limit: None,
+        cursor: None,
+        ..params
+    };
+    let Ok(first) = crate::api::search_page(&state, params).await else {
+        return page("search").await;
+    };
+    let Ok(json) = serde_json::to_string(&first) else {
+        return page("search").await;
+    };
+    // inside a script element only "</script" could end it; escaping every < > & keeps
+    // the block inert whatever the statements say
+    let json = json
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    let html = html("search").replacen(
+        "</main>",
+        &format!("<script type=\"application/json\" id=\"first-page\">{json}</script>\n</main>"),
+        1,
+    );
+    (
+        [
+            (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        html,
     )
         .into_response()
 }

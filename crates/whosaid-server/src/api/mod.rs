@@ -205,6 +205,11 @@ async fn search(
     params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Json<SearchPage>, ApiError> {
     let Query(p) = params?;
+    Ok(Json(search_page(&state, p).await?))
+}
+
+/// One page of a statement search: the API's, and the first page the search UI embeds.
+pub(crate) async fn search_page(state: &AppState, p: SearchParams) -> Result<SearchPage, ApiError> {
     let query = SearchQuery {
         text: text_param("q", p.q)?,
         speaker: text_param("speaker", p.speaker)?,
@@ -219,10 +224,10 @@ async fn search(
         .db
         .read(move |store| Ok(store.search(&query)?))
         .await?;
-    Ok(Json(SearchPage {
+    Ok(SearchPage {
         hits: page.hits.into_iter().map(Into::into).collect(),
         next_cursor: page.next_cursor,
-    }))
+    })
 }
 
 /// Speakers by number of statements.
