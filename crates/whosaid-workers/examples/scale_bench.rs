@@ -4,7 +4,9 @@
 //! last commit, and where the workers' time went (extraction vs store transactions).
 //!
 //! `cargo run --release -p whosaid-workers --example scale_bench -- [N] [K…]`
-//! (defaults: 2000 articles, workers 1 and 2). Needs the local PostgreSQL and NATS.
+//! (defaults: 2000 articles, workers 1 and 2). K = 0 is the reference: the same articles
+//! ingested by one process into SQLite as the CLI does it (extraction and `prepare` on two
+//! threads, one writer, batches of 500). Needs the local PostgreSQL and NATS.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -31,6 +33,10 @@ fn main() {
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     println!("{n} articles, {:.1} MB of text", bytes as f64 / 1e6);
     for k in ks {
+        if k == 0 {
+            sqlite_reference(&articles);
+            continue;
+        }
         let tag = format!("bench_{k}_{}", std::process::id());
         let mut cfg = ScaleConfig::new(nats.clone(), pg.clone());
         cfg.stream = tag.clone();
@@ -97,4 +103,53 @@ fn main() {
             }
         });
     }
+}
+
+/// Single-process SQLite ingest of the same articles: two threads extract and prepare
+/// batches of 500 while the main thread writes the previous ones.
+fn sqlite_reference(articles: &[whosaid_core::Article]) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store = whosaid_store::SqliteStore::open(dir.path().join("bench.db")).expect("sqlite");
+    let start = Instant::now();
+    let chunks: Vec<&[whosaid_core::Article]> = articles.chunks(500).collect();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<whosaid_store::PreparedArticle>)>(4);
+    let mut write_s = 0.0;
+    std::thread::scope(|s| {
+        for t in 0..2 {
+            let (tx, chunks) = (tx.clone(), &chunks);
+            s.spawn(move || {
+                for (i, chunk) in chunks.iter().enumerate().skip(t).step_by(2) {
+                    let prepared = chunk
+                        .iter()
+                        .map(|a| whosaid_store::prepare(a.clone(), whosaid_core::extract(a)))
+                        .collect();
+                    if tx.send((i, prepared)).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        // Written in submission order, as the CLI does.
+        let mut pending = std::collections::BTreeMap::new();
+        let mut next = 0;
+        for (i, batch) in rx {
+            pending.insert(i, batch);
+            while let Some(batch) = pending.remove(&next) {
+                let t = Instant::now();
+                store.upsert_prepared(batch).expect("sqlite upsert");
+                write_s += t.elapsed().as_secs_f64();
+                next += 1;
+            }
+        }
+    });
+    let total = start.elapsed().as_secs_f64();
+    let stats = store.stats().expect("stats");
+    println!(
+        "sqlite (one process): {} articles, {} statements in {total:.1} s = {:.0} articles/s, {:.0} statements/s; writer {write_s:.1} s",
+        stats.articles,
+        stats.statements,
+        stats.articles as f64 / total,
+        stats.statements as f64 / total,
+    );
 }

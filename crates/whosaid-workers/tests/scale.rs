@@ -12,7 +12,9 @@
 //! - database fault: the worker's PostgreSQL connection goes through a proxy the test
 //!   cuts for a few seconds: retries, no loss, no duplicate;
 //! - poison input is dead-lettered after max_deliver and never blocks the others;
-//! - two writers updating the same speaker lose no update.
+//! - two writers updating the same speaker lose no update;
+//! - scheduler takeover: the scheduler process holding the lease is `kill -9`ed and a
+//!   standing-by one takes over.
 
 use std::collections::BTreeMap;
 use std::process::{Child, Command, Stdio};
@@ -25,7 +27,7 @@ use whosaid_core::Article;
 use whosaid_store::postgres::{PgOptions, PgStore};
 use whosaid_store::{SearchQuery, SqliteStore, Store, UpsertAction};
 use whosaid_workers::submit::{message_for, Publisher};
-use whosaid_workers::{config, failed, gen, worker, ScaleConfig};
+use whosaid_workers::{config, failed, gen, schedule, worker, ScaleConfig};
 
 fn pg_url() -> String {
     std::env::var("WHOSAID_TEST_PG_URL")
@@ -515,4 +517,158 @@ fn concurrent_writers_lose_no_speaker_update() {
         })
         .expect("role count");
     assert_eq!(roles, 2 * per_thread as i64, "every role increment kept");
+}
+
+/// A local HTTP server that answers every request with a small page and counts the
+/// requests per path (which scheduler polled is told by which feed it was given).
+fn start_feed_server() -> (String, Arc<std::sync::Mutex<BTreeMap<String, usize>>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let base = format!("http://{}", listener.local_addr().expect("addr"));
+    let hits: Arc<std::sync::Mutex<BTreeMap<String, usize>>> = Arc::default();
+    let seen = hits.clone();
+    std::thread::spawn(move || {
+        for mut conn in listener.incoming().flatten() {
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match conn.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&head);
+            let path = head.split_whitespace().nth(1).unwrap_or("").to_string();
+            *seen
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .entry(path.clone())
+                .or_insert(0) += 1;
+            let body = format!(
+                "<html><head><title>Bridge {path}</title></head><body><article><p>\u{201c}We will \
+                 finish the bridge on time,\u{201d} Finance Minister Maria Lopez said on \
+                 Monday in a statement about {path}.</p></article></body></html>"
+            );
+            let _ = write!(
+                conn,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, hits)
+}
+
+fn hits_of(hits: &std::sync::Mutex<BTreeMap<String, usize>>, path: &str) -> usize {
+    hits.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(path)
+        .copied()
+        .unwrap_or(0)
+}
+
+/// Kills the child process when the test ends, passed or not.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The scheduler process of `scheduler_takeover` (this test binary run again with
+/// `WHOSAID_SCHEDULER_CHILD` = stream, schema and feed URL, tab-separated); does nothing
+/// when run on its own.
+#[test]
+#[ignore = "started by scheduler_takeover as a child process"]
+fn scheduler_child() {
+    let Ok(spec) = std::env::var("WHOSAID_SCHEDULER_CHILD") else {
+        return;
+    };
+    let parts: Vec<&str> = spec.split('\t').collect();
+    let [stream, schema, feed] = parts[..] else {
+        panic!("bad WHOSAID_SCHEDULER_CHILD: {spec:?}");
+    };
+    let mut cfg = ScaleConfig::new(nats_url(), pg_url());
+    cfg.stream = stream.to_string();
+    cfg.schema = schema.to_string();
+    let opts = schedule::ScheduleOptions {
+        every: Duration::from_secs(1),
+        once: false,
+    };
+    rt().block_on(schedule::run(
+        &cfg,
+        vec![feed.to_string()],
+        &opts,
+        Arc::new(AtomicBool::new(false)),
+    ))
+    .expect("scheduler");
+}
+
+#[test]
+fn scheduler_takeover() {
+    let scope = Scope::new("sched");
+    let _migrated = scope.store();
+    let (base, hits) = start_feed_server();
+    let wait_for = |path: &str, limit: Duration| {
+        let deadline = Instant::now() + limit;
+        while hits_of(&hits, path) == 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        hits_of(&hits, path)
+    };
+    let exe = std::env::current_exe().expect("test binary");
+    let child = Command::new(exe)
+        .args(["scheduler_child", "--exact", "--ignored", "--nocapture"])
+        .env(
+            "WHOSAID_SCHEDULER_CHILD",
+            format!("{}\t{}\t{base}/a", scope.cfg.stream, scope.cfg.schema),
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn scheduler");
+    let mut child = KillOnDrop(child);
+    assert!(
+        wait_for("/a", Duration::from_secs(60)) > 0,
+        "the first scheduler took the lease and polled"
+    );
+
+    // A second scheduler (in this process) stands by while the first holds the lease.
+    let rt = rt();
+    let stop = Arc::new(AtomicBool::new(false));
+    let standby = {
+        let (cfg, stop) = (scope.cfg.clone(), stop.clone());
+        let feeds = vec![format!("{base}/b")];
+        rt.spawn(async move {
+            let opts = schedule::ScheduleOptions {
+                every: Duration::from_secs(1),
+                once: false,
+            };
+            schedule::run(&cfg, feeds, &opts, stop).await
+        })
+    };
+    let before = hits_of(&hits, "/a");
+    std::thread::sleep(schedule::STANDBY_POLL * 3);
+    assert_eq!(hits_of(&hits, "/b"), 0, "the stand-by does not poll");
+    assert!(hits_of(&hits, "/a") > before, "the first keeps polling");
+
+    let _ = child.0.kill(); // SIGKILL: its connection closes, PostgreSQL frees the lock
+    let _ = child.0.wait();
+    let killed = Instant::now();
+    assert!(
+        wait_for("/b", Duration::from_secs(30)) > 0,
+        "the stand-by took over"
+    );
+    let took = killed.elapsed();
+    eprintln!("takeover {:.1} s after kill -9", took.as_secs_f64());
+    assert!(
+        took < schedule::STANDBY_POLL * 5,
+        "takeover within a few polls"
+    );
+    stop.store(true, Ordering::SeqCst);
+    rt.block_on(standby)
+        .expect("scheduler task")
+        .expect("scheduler");
 }

@@ -197,9 +197,11 @@ impl PgStore {
         cfg.connect_timeout(self.opts.connect_timeout);
         cfg.application_name("whosaid");
         let mut client = cfg.connect(NoTls).map_err(|e| pg_err(&self.target, e))?;
+        // No JIT: our statements are short, and compiling one costs milliseconds whenever
+        // the planner's estimate for an LSH or fingerprint lookup crosses jit_above_cost.
         client
             .batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {0}; SET search_path TO {0}",
+                "CREATE SCHEMA IF NOT EXISTS {0}; SET search_path TO {0}; SET jit = off",
                 quote_ident(&self.opts.schema)
             ))
             .or_else(|e| {
@@ -208,7 +210,7 @@ impl PgStore {
                     .is_some_and(|c| c.code() == "23505" || c.code() == "42P06")
                 {
                     client.batch_execute(&format!(
-                        "SET search_path TO {}",
+                        "SET search_path TO {}; SET jit = off",
                         quote_ident(&self.opts.schema)
                     ))
                 } else {

@@ -1,14 +1,18 @@
 //! Writing a batch to PostgreSQL: the SQLite backend's upsert (identity, replacement,
-//! syndication, repeated quotes, corpus speakers) with fewer round trips and safe under
+//! syndication, repeated quotes, corpus speakers) with few round trips and safe under
 //! concurrent writers. Per batch: one statement takes the striped advisory locks (sorted,
-//! so two batches never deadlock on them); per article, one INSERT … ON CONFLICT for
-//! the article and one query each for LSH candidates, speaker candidates and quote
-//! fingerprints as needed; statements, entities, alias and role counters, seen dates and
-//! quote first-seen dates are collected and written at the end of the batch with
-//! multi-row `unnest` statements. Decisions come from `speakers`, `quotes` and
-//! `syndication`, as in the SQLite backend.
+//! so two batches never deadlock on them), then a few set-based queries read everything
+//! the batch's decisions depend on — known quote keys, the quotes sharing a fingerprint
+//! with the batch's new quotes, the speaker candidates of every surname prefix — and
+//! reserve ids for the quotes and speakers it may create. Speaker and quote decisions are
+//! then taken in memory (the stripes keep other writers off those rows until commit), and
+//! every row — new speakers and quotes, statements, entities, alias and role counters,
+//! seen dates — is written at the end of the batch with multi-row `unnest` statements.
+//! Per article there remain the article's own INSERT … ON CONFLICT and its LSH
+//! candidates. Decisions come from `speakers`, `quotes` and `syndication`, as in the
+//! SQLite backend.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
 use ::postgres::types::ToSql;
 use ::postgres::{Statement, Transaction};
@@ -127,6 +131,58 @@ struct EntityRows {
 /// Role counters: (speaker, lower-case role) → (role as first written, count, first, last).
 type RoleCounts = HashMap<(i64, String), (String, i64, Option<String>, Option<String>)>;
 
+/// Speakers stored per (class, surname prefix): the candidates a name is resolved
+/// against, as the table holds them (first [`MAX_SPEAKER_CANDIDATES`] by id).
+type SpeakerGroups = HashMap<(String, String), Vec<Candidate>>;
+
+/// Most speakers considered per (class, surname prefix), oldest first.
+const MAX_SPEAKER_CANDIDATES: usize = 200;
+/// Most quotes considered per fingerprint, oldest first.
+const MAX_PRINT_QUOTES: usize = 50;
+/// Quotes read per fingerprint: more than are considered, so that dropping a few (merged
+/// excerpts, replaced articles) still leaves the table's first [`MAX_PRINT_QUOTES`] in
+/// memory.
+const FETCH_PRINT_QUOTES: i64 = 64;
+
+/// The quotes holding one fingerprint, by id.
+struct PrintQuotes {
+    ids: Vec<i64>,
+    /// Whether `ids` is every quote with the fingerprint (else its first ones).
+    complete: bool,
+}
+
+/// Speakers created in this batch, inserted at flush.
+#[derive(Default)]
+struct SpeakerRows {
+    id: Vec<i64>,
+    name: Vec<String>,
+    kind: Vec<String>,
+    given: Vec<Option<String>>,
+    surname: Vec<String>,
+    surname3: Vec<String>,
+}
+
+/// Quotes created in this batch, with their fingerprints, inserted at flush.
+#[derive(Default)]
+struct QuoteRows {
+    id: Vec<i64>,
+    norm: Vec<String>,
+    text: Vec<String>,
+    print: Vec<i64>,
+    print_quote: Vec<i64>,
+}
+
+/// The sequences this writer reserves ids from.
+#[derive(Clone, Copy)]
+enum Seq {
+    Speakers,
+    Quotes,
+}
+
+/// Ids reserved beyond the batch's estimate when it runs out (a replaced article's
+/// dropped quote met again, a full surname group).
+const RESERVE_MORE: i64 = 8;
+
 pub(crate) struct Writer<'a, 't> {
     tx: &'a mut Transaction<'t>,
     stmts: &'a mut HashMap<&'static str, Statement>,
@@ -143,6 +199,26 @@ pub(crate) struct Writer<'a, 't> {
     seen: HashMap<i64, (Option<String>, Option<String>)>,
     /// Quote → earliest date seen in this batch.
     quote_seen: HashMap<i64, String>,
+    /// Speaker candidates of the batch's surname prefixes, kept in step with this
+    /// transaction's writes (read under the stripes, so no other writer changes them).
+    speaker_groups: SpeakerGroups,
+    /// Every role given to a speaker in this batch (flushed or not): candidates' roles
+    /// include them, as they would reading the table after each write.
+    batch_roles: HashMap<i64, Vec<String>>,
+    new_speakers: SpeakerRows,
+    /// Absorbed placeholders stored before this batch: id → (full name, first name).
+    absorbed: HashMap<i64, (String, Option<String>)>,
+    /// Ids reserved for new speakers, ascending (ids order speakers by age).
+    speaker_ids: VecDeque<i64>,
+    /// Fingerprint → the quotes holding it, as the table has them with this batch's writes.
+    print_quotes: HashMap<i64, PrintQuotes>,
+    /// Normal forms of the quotes in `print_quotes`.
+    quote_norms: HashMap<i64, String>,
+    new_quotes: QuoteRows,
+    /// Quote keys to point at a quote at flush: hash → quote.
+    key_updates: HashMap<i64, i64>,
+    /// Ids reserved for new quotes, ascending.
+    quote_ids: VecDeque<i64>,
 }
 
 impl<'a, 't> Writer<'a, 't> {
@@ -161,6 +237,16 @@ impl<'a, 't> Writer<'a, 't> {
             roles: HashMap::new(),
             seen: HashMap::new(),
             quote_seen: HashMap::new(),
+            speaker_groups: HashMap::new(),
+            batch_roles: HashMap::new(),
+            new_speakers: SpeakerRows::default(),
+            absorbed: HashMap::new(),
+            speaker_ids: VecDeque::new(),
+            print_quotes: HashMap::new(),
+            quote_norms: HashMap::new(),
+            new_quotes: QuoteRows::default(),
+            key_updates: HashMap::new(),
+            quote_ids: VecDeque::new(),
         }
     }
 
@@ -187,7 +273,20 @@ impl<'a, 't> Writer<'a, 't> {
         Ok(self.tx.query(&s, params)?)
     }
 
-    /// Takes the batch's lock stripes and reads the quote keys it may hit.
+    /// Runs a statement as an unnamed one, planned with its parameter values each time
+    /// (a second round trip, worth it where a generic plan goes wrong as tables grow).
+    fn query_planned(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> PgResult<Vec<::postgres::Row>> {
+        Ok(self.tx.query(sql, params)?)
+    }
+
+    /// Takes the batch's lock stripes, then reads what its speaker and quote decisions
+    /// depend on and reserves ids for the rows it may create. The reads come after the
+    /// locks (each statement sees what committed before it began), so they hold for the
+    /// whole transaction: any writer that could change these rows needs a stripe we hold.
     pub(crate) fn begin(&mut self, class: i32, items: &[PreparedArticle]) -> PgResult<()> {
         let stripes = lock_stripes(items);
         self.exec(
@@ -195,10 +294,12 @@ impl<'a, 't> Writer<'a, 't> {
                (SELECT s FROM unnest($2::int4[]) AS s ORDER BY s) AS ordered",
             &[&class, &stripes],
         )?;
-        let hashes: Vec<i64> = items
+        let mut hashes: Vec<i64> = items
             .iter()
             .flat_map(|p| p.quote_keys.iter().flatten().map(|k| k.hash))
             .collect();
+        hashes.sort_unstable();
+        hashes.dedup();
         if !hashes.is_empty() {
             for r in self.query(
                 "SELECT hash, quote_id FROM quote_keys WHERE hash = ANY($1)",
@@ -206,6 +307,129 @@ impl<'a, 't> Writer<'a, 't> {
             )? {
                 self.quote_keys.insert(r.get(0), r.get(1));
             }
+        }
+        // Quotes not found by their key are matched to stored ones by fingerprint, and
+        // each may become a new quote.
+        let mut unknown: HashSet<i64> = HashSet::new();
+        let mut prints: Vec<i64> = Vec::new();
+        for k in items.iter().flat_map(|p| p.quote_keys.iter().flatten()) {
+            if !self.quote_keys.contains_key(&k.hash) && unknown.insert(k.hash) {
+                prints.extend_from_slice(&k.prints);
+            }
+        }
+        prints.sort_unstable();
+        prints.dedup();
+        self.load_prints(&prints)?;
+        let names: HashSet<(&str, &str, Option<&str>)> = items
+            .iter()
+            .flat_map(|p| p.speakers.iter().flatten())
+            .map(|n| (n.class.as_str(), n.display.as_str(), n.title.as_deref()))
+            .collect();
+        let groups: BTreeSet<(String, String)> = items
+            .iter()
+            .flat_map(|p| p.speakers.iter().flatten())
+            .map(|n| (n.class.as_str().to_string(), n.surname3()))
+            .collect();
+        self.load_speakers(groups.into_iter().collect())?;
+        // Estimates: a name met twice in a batch finds the speaker made the first time.
+        self.reserve(names.len() as i64, unknown.len() as i64)?;
+        Ok(())
+    }
+
+    /// Reserves ids for new speakers and quotes, ascending, so that rows made in this
+    /// batch are younger than every row it read (resolution prefers the oldest speaker).
+    fn reserve(&mut self, speakers: i64, quotes: i64) -> PgResult<()> {
+        if speakers == 0 && quotes == 0 {
+            return Ok(());
+        }
+        let rows = self.query(
+            "SELECT ARRAY(SELECT nextval('speakers_id_seq') FROM generate_series(1, $1::int8) ORDER BY 1),
+                    ARRAY(SELECT nextval('quotes_id_seq') FROM generate_series(1, $2::int8) ORDER BY 1)",
+            &[&speakers, &quotes],
+        )?;
+        let Some(r) = rows.first() else {
+            return Err(WriteError::Invariant("id reservation returned no row"));
+        };
+        let (s, q): (Vec<i64>, Vec<i64>) = (r.get(0), r.get(1));
+        self.speaker_ids.extend(s);
+        self.quote_ids.extend(q);
+        Ok(())
+    }
+
+    fn next_id(&mut self, seq: Seq) -> PgResult<i64> {
+        let pool = |w: &mut Self| match seq {
+            Seq::Speakers => w.speaker_ids.pop_front(),
+            Seq::Quotes => w.quote_ids.pop_front(),
+        };
+        if let Some(id) = pool(self) {
+            return Ok(id);
+        }
+        match seq {
+            Seq::Speakers => self.reserve(RESERVE_MORE, 0)?,
+            Seq::Quotes => self.reserve(0, RESERVE_MORE)?,
+        }
+        pool(self).ok_or(WriteError::Invariant("no id reserved"))
+    }
+
+    /// Reads the quotes holding these fingerprints (first ones by id) with their normal
+    /// forms. Callers flush first when this batch has quotes not yet written.
+    fn load_prints(&mut self, prints: &[i64]) -> PgResult<()> {
+        if prints.is_empty() {
+            return Ok(());
+        }
+        let rows = self.query(
+            "SELECT p.print, l.quote_id, q.norm FROM unnest($1::bigint[]) AS p(print)
+             CROSS JOIN LATERAL (SELECT quote_id FROM quote_prints WHERE print = p.print
+                                 ORDER BY quote_id LIMIT $2) AS l
+             JOIN quotes q ON q.id = l.quote_id",
+            &[&prints, &FETCH_PRINT_QUOTES],
+        )?;
+        let mut lists: HashMap<i64, Vec<i64>> = prints.iter().map(|p| (*p, Vec::new())).collect();
+        for r in rows {
+            let (print, id, norm): (i64, i64, String) = (r.get(0), r.get(1), r.get(2));
+            lists.entry(print).or_default().push(id);
+            self.quote_norms.insert(id, norm);
+        }
+        for (print, mut ids) in lists {
+            ids.sort_unstable();
+            let complete = (ids.len() as i64) < FETCH_PRINT_QUOTES;
+            self.print_quotes
+                .insert(print, PrintQuotes { ids, complete });
+        }
+        Ok(())
+    }
+
+    /// Reads the stored speakers of these (class, surname prefix) groups with their roles.
+    fn load_speakers(&mut self, groups: Vec<(String, String)>) -> PgResult<()> {
+        if groups.is_empty() {
+            return Ok(());
+        }
+        let kinds: Vec<&str> = groups.iter().map(|(k, _)| k.as_str()).collect();
+        let prefixes: Vec<&str> = groups.iter().map(|(_, s)| s.as_str()).collect();
+        let rows = self.query(
+            "SELECT g.k, g.s3, s.id, s.given, s.surname,
+               COALESCE(array_agg(r.role) FILTER (WHERE r.role IS NOT NULL), '{}')
+             FROM unnest($1::text[], $2::text[]) AS g(k, s3)
+             CROSS JOIN LATERAL (SELECT id, given, surname FROM speakers
+                                 WHERE kind = g.k AND surname3 = g.s3
+                                 ORDER BY id LIMIT $3) AS s
+             LEFT JOIN speaker_roles r ON r.speaker_id = s.id
+             GROUP BY g.k, g.s3, s.id, s.given, s.surname",
+            &[&kinds, &prefixes, &(MAX_SPEAKER_CANDIDATES as i64)],
+        )?;
+        let mut loaded: SpeakerGroups = groups.into_iter().map(|g| (g, Vec::new())).collect();
+        for r in rows {
+            let group: (String, String) = (r.get(0), r.get(1));
+            loaded.entry(group).or_default().push(Candidate {
+                id: r.get(2),
+                given: r.get(3),
+                surname: r.get(4),
+                roles: r.get(5),
+            });
+        }
+        for (group, mut cands) in loaded {
+            cands.sort_by_key(|c| c.id);
+            self.speaker_groups.insert(group, cands);
         }
         Ok(())
     }
@@ -331,7 +555,23 @@ impl<'a, 't> Writer<'a, 't> {
             .map(|r| r.get(0))
             .collect();
         self.quote_keys.retain(|_, q| !dropped.contains(q));
+        self.forget_quotes(&dropped);
         Ok(())
+    }
+
+    /// Drops deleted quotes from the fingerprint lists. A list that held only the first
+    /// quotes of its fingerprint may now lack one the table would show: it is read again
+    /// when next needed.
+    fn forget_quotes(&mut self, gone: &HashSet<i64>) {
+        if gone.is_empty() {
+            return;
+        }
+        self.print_quotes.retain(|_, l| {
+            let before = l.ids.len();
+            l.ids.retain(|id| !gone.contains(id));
+            l.complete || l.ids.len() == before || l.ids.len() >= MAX_PRINT_QUOTES
+        });
+        self.quote_norms.retain(|id, _| !gone.contains(id));
     }
 
     fn lock_groups(&mut self, groups: &[i64]) -> PgResult<()> {
@@ -379,28 +619,20 @@ impl<'a, 't> Writer<'a, 't> {
         let Some(sig) = p.signature.as_deref() else {
             return Ok(None);
         };
-        let candidates: Vec<i64> = self
-            .query(
-                "SELECT DISTINCT l.article_id FROM unnest($1::bigint[]) AS b(bucket)
-                 CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets
-                    WHERE bucket = b.bucket AND article_id <> $2 ORDER BY article_id LIMIT $3) AS l",
-                &[&p.buckets, &id, &MAX_BUCKET_CANDIDATES],
-            )?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
-        self.exec(
-            "INSERT INTO lsh_buckets (bucket, article_id) SELECT b, $2 FROM unnest($1::bigint[]) AS b
-             ON CONFLICT DO NOTHING",
-            &[&p.buckets, &id],
-        )?;
-        if candidates.is_empty() {
-            return Ok(None);
-        }
-        // Row locks on the candidates: their group is read fresh and cannot change under us.
-        let rows = self.query(
-            "SELECT id, minhash, syndication_group FROM articles WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-            &[&candidates],
+        // One statement: the SELECTs see the buckets as they were before the INSERT in the
+        // same statement, so the article never finds itself; the candidates are row-locked
+        // (in id order), so their group is read fresh and cannot change under us. Planned
+        // at each call with its values: a plan cached while `articles` was small scans it
+        // whole (5x slower at 10k articles).
+        let rows = self.query_planned(
+            "WITH ins AS (INSERT INTO lsh_buckets (bucket, article_id)
+               SELECT b, $2 FROM unnest($1::bigint[]) AS b ON CONFLICT DO NOTHING),
+             c AS (SELECT DISTINCT l.article_id FROM unnest($1::bigint[]) AS b(bucket)
+               CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets
+                 WHERE bucket = b.bucket AND article_id <> $2 ORDER BY article_id LIMIT $3) AS l)
+             SELECT a.id, a.minhash, a.syndication_group FROM articles a
+             WHERE a.id IN (SELECT article_id FROM c) ORDER BY a.id FOR UPDATE OF a",
+            &[&p.buckets, &id, &MAX_BUCKET_CANDIDATES],
         )?;
         let mut matches = Vec::new();
         for r in rows {
@@ -523,29 +755,22 @@ impl<'a, 't> Writer<'a, 't> {
     }
 
     fn candidates(&mut self, name: &ParsedName) -> PgResult<Vec<Candidate>> {
-        let rows = self.query(
-            "SELECT s.id, s.given, s.surname,
-               COALESCE(array_agg(r.role) FILTER (WHERE r.role IS NOT NULL), '{}')
-             FROM (SELECT id, given, surname FROM speakers WHERE kind = $1 AND surname3 = $2
-                   ORDER BY id LIMIT 200) AS s
-             LEFT JOIN speaker_roles r ON r.speaker_id = s.id
-             GROUP BY s.id, s.given, s.surname ORDER BY s.id",
-            &[&name.class.as_str(), &name.surname3()],
-        )?;
-        let mut out: Vec<Candidate> = rows
+        let group = (name.class.as_str().to_string(), name.surname3());
+        if !self.speaker_groups.contains_key(&group) {
+            self.load_speakers(vec![group.clone()])?;
+        }
+        let Some(stored) = self.speaker_groups.get(&group) else {
+            return Err(WriteError::Invariant("speaker group not loaded"));
+        };
+        let mut out: Vec<Candidate> = stored
             .iter()
-            .map(|r| Candidate {
-                id: r.get(0),
-                given: r.get(1),
-                surname: r.get(2),
-                roles: r.get(3),
-            })
+            .take(MAX_SPEAKER_CANDIDATES)
+            .filter(|c| speakers::surname_matches(&c.surname, &name.surname))
+            .cloned()
             .collect();
-        out.retain(|c| speakers::surname_matches(&c.surname, &name.surname));
-        // Roles written earlier in this batch are not in the table yet.
         for c in &mut out {
-            for ((sid, _), (role, ..)) in &self.roles {
-                if *sid == c.id && !c.roles.iter().any(|r| r.eq_ignore_ascii_case(role)) {
+            for role in self.batch_roles.get(&c.id).into_iter().flatten() {
+                if !c.roles.iter().any(|r| r.eq_ignore_ascii_case(role)) {
                     c.roles.push(role.clone());
                 }
             }
@@ -568,26 +793,10 @@ impl<'a, 't> Writer<'a, 't> {
                 let id = match speakers::resolve(name, roles, &cands) {
                     Resolution::Join(id) => Some(id),
                     Resolution::Absorb(id) => {
-                        self.exec(
-                            "UPDATE speakers SET name = $2, given = $3 WHERE id = $1",
-                            &[&id, &name.display, &name.given],
-                        )?;
+                        self.absorb(id, name);
                         Some(id)
                     }
-                    Resolution::New => self
-                        .query(
-                            "INSERT INTO speakers (name, kind, given, surname, surname3)
-                             VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                            &[
-                                &name.display,
-                                &name.class.as_str(),
-                                &name.given,
-                                &name.surname,
-                                &name.surname3(),
-                            ],
-                        )?
-                        .first()
-                        .map(|r| r.get(0)),
+                    Resolution::New => Some(self.new_speaker(name)?),
                     Resolution::Unresolved => None,
                 };
                 if let Some(id) = id {
@@ -628,9 +837,86 @@ impl<'a, 't> Writer<'a, 't> {
             e.1 += 1;
             e.2 = min_date(e.2.take(), seen.clone());
             e.3 = max_date(e.3.take(), seen.clone());
+            let known = self.batch_roles.entry(id).or_default();
+            if !known.iter().any(|k| k.eq_ignore_ascii_case(r)) {
+                known.push(r.to_string());
+            }
             done.push(r.to_string());
         }
         Ok(Some(id))
+    }
+
+    /// A surname-only speaker gets the full name (written at flush).
+    fn absorb(&mut self, id: i64, name: &ParsedName) {
+        let group = (name.class.as_str().to_string(), name.surname3());
+        if let Some(c) = self
+            .speaker_groups
+            .get_mut(&group)
+            .and_then(|g| g.iter_mut().find(|c| c.id == id))
+        {
+            c.given.clone_from(&name.given);
+        }
+        let rows = &mut self.new_speakers;
+        match rows.id.iter().position(|x| *x == id) {
+            Some(i) => {
+                rows.name[i].clone_from(&name.display);
+                rows.given[i].clone_from(&name.given);
+            }
+            None => {
+                self.absorbed
+                    .insert(id, (name.display.clone(), name.given.clone()));
+            }
+        }
+    }
+
+    /// A new speaker (written at flush), a candidate for the rest of the batch.
+    fn new_speaker(&mut self, name: &ParsedName) -> PgResult<i64> {
+        let id = self.next_id(Seq::Speakers)?;
+        let rows = &mut self.new_speakers;
+        rows.id.push(id);
+        rows.name.push(name.display.clone());
+        rows.kind.push(name.class.as_str().to_string());
+        rows.given.push(name.given.clone());
+        rows.surname.push(name.surname.clone());
+        rows.surname3.push(name.surname3());
+        let group = self
+            .speaker_groups
+            .entry((name.class.as_str().to_string(), name.surname3()))
+            .or_default();
+        let at = group.partition_point(|c| c.id < id);
+        group.insert(
+            at,
+            Candidate {
+                id,
+                given: name.given.clone(),
+                surname: name.surname.clone(),
+                roles: Vec::new(),
+            },
+        );
+        Ok(id)
+    }
+
+    /// The stored quotes sharing a fingerprint with a new quote (the first ones of each
+    /// fingerprint, by id), in id order.
+    fn print_candidates(&mut self, prints: &[i64]) -> PgResult<Vec<i64>> {
+        let missing: Vec<i64> = prints
+            .iter()
+            .filter(|p| !self.print_quotes.contains_key(p))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            // The table must hold this batch's quotes before it is read.
+            self.flush()?;
+            self.load_prints(&missing)?;
+        }
+        let mut ids: Vec<i64> = prints
+            .iter()
+            .filter_map(|p| self.print_quotes.get(p))
+            .flat_map(|l| l.ids.iter().take(MAX_PRINT_QUOTES).copied())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        Ok(ids)
     }
 
     fn note_quote_seen(&mut self, id: i64, seen: Option<String>) {
@@ -652,80 +938,77 @@ impl<'a, 't> Writer<'a, 't> {
         let mut containers = Vec::new();
         let mut contained = Vec::new();
         if !k.prints.is_empty() {
-            let rows = self.query(
-                "SELECT q.id, q.norm FROM quotes q WHERE q.id IN
-                   (SELECT DISTINCT l.quote_id FROM unnest($1::bigint[]) AS p(print)
-                    CROSS JOIN LATERAL (SELECT quote_id FROM quote_prints WHERE print = p.print
-                                        ORDER BY quote_id LIMIT 50) AS l)
-                 ORDER BY q.id",
-                &[&k.prints],
-            )?;
-            for r in rows {
-                let (c, norm): (i64, String) = (r.get(0), r.get(1));
-                if quotes::contains(&norm, &k.norm) {
+            for c in self.print_candidates(&k.prints)? {
+                let Some(norm) = self.quote_norms.get(&c) else {
+                    return Err(WriteError::Invariant(
+                        "fingerprinted quote without its text",
+                    ));
+                };
+                if quotes::contains(norm, &k.norm) {
                     containers.push(c);
-                } else if quotes::contains(&k.norm, &norm) {
+                } else if quotes::contains(&k.norm, norm) {
                     contained.push(c);
                 }
             }
         }
         let target = match containers.first() {
-            Some(c) => {
-                let c = *c;
-                self.exec(
-                    "INSERT INTO quote_keys (hash, quote_id) VALUES ($1, $2)
-                     ON CONFLICT (hash) DO UPDATE SET quote_id = EXCLUDED.quote_id",
-                    &[&k.hash, &c],
-                )?;
-                c
+            Some(c) => *c,
+            None => {
+                let id = self.next_id(Seq::Quotes)?;
+                let rows = &mut self.new_quotes;
+                rows.id.push(id);
+                rows.norm.push(k.norm.clone());
+                rows.text.push(text.trim().to_string());
+                let mut prints = k.prints.clone();
+                prints.sort_unstable();
+                prints.dedup();
+                for pr in prints {
+                    rows.print.push(pr);
+                    rows.print_quote.push(id);
+                    // Lists not read yet will read this quote from the table (after a
+                    // flush), so only the loaded ones need it.
+                    if let Some(l) = self.print_quotes.get_mut(&pr) {
+                        let at = l.ids.partition_point(|x| *x < id);
+                        l.ids.insert(at, id);
+                    }
+                }
+                self.quote_norms.insert(id, k.norm.clone());
+                id
             }
-            None => self
-                .query(
-                    "WITH q AS (INSERT INTO quotes (norm, text) VALUES ($1, $2) RETURNING id),
-                       p AS (INSERT INTO quote_prints (print, quote_id)
-                             SELECT DISTINCT pr, q.id FROM unnest($3::bigint[]) AS pr, q
-                             ON CONFLICT DO NOTHING),
-                       k AS (INSERT INTO quote_keys (hash, quote_id) SELECT $4, q.id FROM q
-                             ON CONFLICT (hash) DO UPDATE SET quote_id = EXCLUDED.quote_id)
-                     SELECT id FROM q",
-                    &[&k.norm, &text.trim(), &k.prints, &k.hash],
-                )?
-                .first()
-                .map(|r| r.get(0))
-                .ok_or(WriteError::Invariant("INSERT … RETURNING returned no row"))?,
         };
+        self.key_updates.insert(k.hash, target);
         self.quote_keys.insert(k.hash, target);
-        for c in contained.into_iter().filter(|c| *c != target) {
-            // The excerpt's occurrences, keys and earliest date move to the longer quote.
-            for q in &mut self.statements.quote_id {
-                if *q == Some(c) {
-                    *q = Some(target);
+        let contained: HashSet<i64> = contained.into_iter().filter(|c| *c != target).collect();
+        if !contained.is_empty() {
+            // Merging moves rows already written, so everything pending is written first
+            // and the moves are done in the table (rare: an excerpt met before its quote).
+            self.flush()?;
+            let mut ordered: Vec<i64> = contained.iter().copied().collect();
+            ordered.sort_unstable();
+            for c in ordered {
+                for q in self.quote_keys.values_mut() {
+                    if *q == c {
+                        *q = target;
+                    }
                 }
+                self.exec(
+                    "UPDATE statements SET quote_id = $1 WHERE quote_id = $2",
+                    &[&target, &c],
+                )?;
+                self.exec(
+                    "UPDATE quote_keys SET quote_id = $1 WHERE quote_id = $2",
+                    &[&target, &c],
+                )?;
+                self.exec(
+                    "UPDATE quotes t SET first_seen = CASE WHEN q.first_seen IS NULL THEN t.first_seen
+                       WHEN t.first_seen IS NULL OR q.first_seen < t.first_seen THEN q.first_seen
+                       ELSE t.first_seen END
+                     FROM quotes q WHERE t.id = $1 AND q.id = $2",
+                    &[&target, &c],
+                )?;
+                self.exec("DELETE FROM quotes WHERE id = $1", &[&c])?;
             }
-            for q in self.quote_keys.values_mut() {
-                if *q == c {
-                    *q = target;
-                }
-            }
-            if let Some(d) = self.quote_seen.remove(&c) {
-                self.note_quote_seen(target, Some(d));
-            }
-            self.exec(
-                "UPDATE statements SET quote_id = $1 WHERE quote_id = $2",
-                &[&target, &c],
-            )?;
-            self.exec(
-                "UPDATE quote_keys SET quote_id = $1 WHERE quote_id = $2",
-                &[&target, &c],
-            )?;
-            self.exec(
-                "UPDATE quotes t SET first_seen = CASE WHEN q.first_seen IS NULL THEN t.first_seen
-                   WHEN t.first_seen IS NULL OR q.first_seen < t.first_seen THEN q.first_seen
-                   ELSE t.first_seen END
-                 FROM quotes q WHERE t.id = $1 AND q.id = $2",
-                &[&target, &c],
-            )?;
-            self.exec("DELETE FROM quotes WHERE id = $1", &[&c])?;
+            self.forget_quotes(&contained);
         }
         self.note_quote_seen(target, seen);
         Ok(target)
@@ -733,6 +1016,63 @@ impl<'a, 't> Writer<'a, 't> {
 
     /// Writes the rows collected so far: statements, entities, counters, dates.
     pub(crate) fn flush(&mut self) -> PgResult<()> {
+        let sp = std::mem::take(&mut self.new_speakers);
+        if !sp.id.is_empty() {
+            self.exec(
+                "INSERT INTO speakers (id, name, kind, given, surname, surname3)
+                 SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[],
+                   $5::text[], $6::text[])",
+                &[
+                    &sp.id,
+                    &sp.name,
+                    &sp.kind,
+                    &sp.given,
+                    &sp.surname,
+                    &sp.surname3,
+                ],
+            )?;
+        }
+        let absorbed = std::mem::take(&mut self.absorbed);
+        if !absorbed.is_empty() {
+            let mut ids = Vec::new();
+            let mut names = Vec::new();
+            let mut givens = Vec::new();
+            for (id, (name, given)) in absorbed {
+                ids.push(id);
+                names.push(name);
+                givens.push(given);
+            }
+            self.exec(
+                "UPDATE speakers s SET name = v.n, given = v.g
+                 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, n, g) WHERE s.id = v.id",
+                &[&ids, &names, &givens],
+            )?;
+        }
+        let q = std::mem::take(&mut self.new_quotes);
+        let keys = std::mem::take(&mut self.key_updates);
+        if !q.id.is_empty() || !keys.is_empty() {
+            let (hashes, key_quotes): (Vec<i64>, Vec<i64>) = keys.into_iter().unzip();
+            // Keys may point at quotes inserted by the same statement: foreign keys are
+            // checked at its end.
+            self.exec(
+                "WITH q AS (INSERT INTO quotes (id, norm, text)
+                            SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[])),
+                   p AS (INSERT INTO quote_prints (print, quote_id)
+                         SELECT * FROM unnest($4::bigint[], $5::bigint[]) ON CONFLICT DO NOTHING)
+                 INSERT INTO quote_keys (hash, quote_id)
+                 SELECT * FROM unnest($6::bigint[], $7::bigint[])
+                 ON CONFLICT (hash) DO UPDATE SET quote_id = EXCLUDED.quote_id",
+                &[
+                    &q.id,
+                    &q.norm,
+                    &q.text,
+                    &q.print,
+                    &q.print_quote,
+                    &hashes,
+                    &key_quotes,
+                ],
+            )?;
+        }
         let s = std::mem::take(&mut self.statements);
         if !s.article_id.is_empty() {
             self.exec(
