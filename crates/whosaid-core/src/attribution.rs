@@ -521,7 +521,9 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     out.into_iter()
         .zip(&cands)
         .filter_map(|(mut st, c)| {
-            let p = gate.probability(&features(doc, c, &st));
+            let mut z = gate.bias();
+            features(doc, c, &st, &mut |f| z += gate.weight(f));
+            let p = gate::sigmoid(z);
             st.confidence = p;
             (p >= gate.threshold()).then_some(st)
         })
@@ -586,43 +588,76 @@ pub fn attribute_with_features(
     let feats = out
         .iter()
         .zip(&cands)
-        .map(|(st, c)| features(doc, c, st))
+        .map(|(st, c)| {
+            let mut fs = Vec::with_capacity(24);
+            features(doc, c, st, &mut |f| fs.push(f.to_string()));
+            fs
+        })
         .collect();
     (out, feats)
+}
+
+/// A word written lower-cased, without allocating a lower-cased copy.
+#[derive(Clone, Copy)]
+struct Lower<'a>(&'a str);
+
+impl std::fmt::Display for Lower<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use std::fmt::Write;
+        for ch in self.0.chars() {
+            if ch.is_ascii() {
+                f.write_char(ch.to_ascii_lowercase())?;
+            } else {
+                for l in ch.to_lowercase() {
+                    f.write_char(l)?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The features of one candidate for the gate (see `gate`): the rule that proposed it
 /// (by its confidence), its kind, cue word, speaker form, content length and first word,
 /// and the words on either side of the content and of the cue.
-fn features(doc: &Document, c: &Candidate, st: &Statement) -> Vec<String> {
+fn features(doc: &Document, c: &Candidate, st: &Statement, out: &mut dyn FnMut(&str)) {
     let n = doc.tokens.len();
-    let low = |i: usize| doc.tok_text(i).to_lowercase();
+    let low = |i: usize| Lower(doc.tok_text(i));
     let kind = c.kind.as_str();
-    let mut f = Vec::with_capacity(24);
-    f.push(format!("k={kind}"));
-    f.push(format!("r={:.2}|{kind}", c.confidence));
+    // one buffer for every feature: this runs for each candidate of each article
+    let mut buf = String::with_capacity(64);
+    let mut f = |args: std::fmt::Arguments| {
+        buf.clear();
+        let _ = std::fmt::Write::write_fmt(&mut buf, args);
+        out(&buf);
+    };
+    f(format_args!("k={kind}"));
+    f(format_args!("r={:.2}|{kind}", c.confidence));
     let a = doc.token_at_or_after(c.start);
     let b = doc.token_at_or_after(c.end);
-    f.push(format!("len={}|{kind}", gate::bucket(b.saturating_sub(a))));
-    let first = if a < n { low(a) } else { String::new() };
-    f.push(format!("c0={first}"));
+    f(format_args!(
+        "len={}|{kind}",
+        gate::bucket(b.saturating_sub(a))
+    ));
+    let first = Lower(if a < n { doc.tok_text(a) } else { "" });
+    f(format_args!("c0={first}"));
     if b > a && b <= n {
-        f.push(format!("cn={}", low(b - 1)));
+        f(format_args!("cn={}", low(b - 1)));
     }
     if a > 0 {
-        f.push(format!("pre={}", low(a - 1)));
+        f(format_args!("pre={}", low(a - 1)));
     }
     if b < n {
-        f.push(format!("post={}", low(b)));
+        f(format_args!("post={}", low(b)));
     }
     let sent = doc.sentences[doc.sentence_at(c.start)];
-    f.push(format!(
+    f(format_args!(
         "sent={}{}",
         u8::from(a <= sent.tok_start + 1),
         u8::from(b + 1 >= sent.tok_end)
     ));
     if sent.para == 0 {
-        f.push("para0".into());
+        f(format_args!("para0"));
     }
     match c.cue {
         Some((cs, ce)) => {
@@ -635,20 +670,20 @@ fn features(doc: &Document, c: &Candidate, st: &Statement) -> Vec<String> {
             } else {
                 ("inside", 0)
             };
-            f.push(format!("cue={cue}"));
-            f.push(format!("cue={cue}|{kind}"));
-            f.push(format!("cue={cue}|{pos}"));
-            f.push(format!("cue={cue}|c0={first}"));
-            f.push(format!("pos={pos}|dist={}", gate::bucket(dist)));
+            f(format_args!("cue={cue}"));
+            f(format_args!("cue={cue}|{kind}"));
+            f(format_args!("cue={cue}|{pos}"));
+            f(format_args!("cue={cue}|c0={first}"));
+            f(format_args!("pos={pos}|dist={}", gate::bucket(dist)));
             if ct > 0 {
-                f.push(format!("bc={}", low(ct - 1)));
+                f(format_args!("bc={}", low(ct - 1)));
             }
             if cte < n {
-                f.push(format!("ac={}", low(cte)));
-                f.push(format!("cue={cue}|ac={}", low(cte)));
+                f(format_args!("ac={}", low(cte)));
+                f(format_args!("cue={cue}|ac={}", low(cte)));
             }
         }
-        None => f.push(format!("nocue|inherit={}", c.inherit)),
+        None => f(format_args!("nocue|inherit={}", c.inherit)),
     }
     match c.speaker {
         Some(np) => {
@@ -657,25 +692,26 @@ fn features(doc: &Document, c: &Candidate, st: &Statement) -> Vec<String> {
                 NpKind::Name => "name",
                 NpKind::Nominal => "nominal",
             };
-            f.push(format!("sp={sk}|{kind}"));
-            let head = if np.kind == NpKind::Name {
-                "NAME".to_string()
+            f(format_args!("sp={sk}|{kind}"));
+            if np.kind == NpKind::Name {
+                f(format_args!("sph=NAME"));
             } else {
-                low(np.end.saturating_sub(1).max(np.start))
-            };
-            f.push(format!("sph={head}"));
-            f.push(format!(
+                f(format_args!(
+                    "sph={}",
+                    low(np.end.saturating_sub(1).max(np.start))
+                ));
+            }
+            f(format_args!(
                 "splen={}",
                 gate::bucket(np.end.saturating_sub(np.start))
             ));
         }
-        None => f.push("sp=none".into()),
+        None => f(format_args!("sp=none")),
     }
-    f.push(match &st.speaker {
-        Some(s) => format!("spk={}", s.kind.as_str()),
-        None => "spk=none".into(),
-    });
-    f
+    match &st.speaker {
+        Some(s) => f(format_args!("spk={}", s.kind.as_str())),
+        None => f(format_args!("spk=none")),
+    }
 }
 
 fn is_statement_quote(doc: &Document, q: &Quote) -> bool {

@@ -9,6 +9,7 @@
 //! train split, never on dev), compiled in like the lexicon. A model file without weights
 //! turns the gate off and leaves the rules' own confidences.
 
+use crate::hash::FastMap;
 use crate::score::{self, GoldDoc};
 use crate::{extract_candidates, Article, Extraction};
 use std::collections::HashMap;
@@ -19,7 +20,8 @@ const MODEL: &str = include_str!("../model/gate.tsv");
 /// Weights by feature name, the bias and the decision threshold.
 #[derive(Debug, Default)]
 pub struct Gate {
-    weights: HashMap<String, f32>,
+    // looked up for every feature of every candidate: the crate's fast hasher
+    weights: FastMap<String, f32>,
     bias: f32,
     threshold: f32,
 }
@@ -68,14 +70,18 @@ impl Gate {
         self.threshold
     }
 
+    pub fn bias(&self) -> f32 {
+        self.bias
+    }
+
+    /// One feature's weight (0 for a feature the model does not know).
+    pub fn weight(&self, feature: &str) -> f32 {
+        self.weights.get(feature).copied().unwrap_or(0.0)
+    }
+
     /// The probability that a candidate with these features is a right statement.
     pub fn probability(&self, features: &[String]) -> f32 {
-        let z: f32 = self.bias
-            + features
-                .iter()
-                .filter_map(|f| self.weights.get(f.as_str()))
-                .sum::<f32>();
-        1.0 / (1.0 + (-z).exp())
+        sigmoid(self.bias + features.iter().map(|f| self.weight(f)).sum::<f32>())
     }
 }
 
@@ -270,6 +276,10 @@ pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
         threshold: best_t,
     };
     (gate, report)
+}
+
+pub fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
 }
 
 /// Length buckets, so that one weight covers a range of lengths.
