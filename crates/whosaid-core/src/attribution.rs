@@ -44,6 +44,29 @@ struct Candidate {
     confidence: f32,
 }
 
+impl Candidate {
+    /// A candidate whose content is tokens `a..b`: mixed when a quote lies inside,
+    /// indirect otherwise.
+    fn over(
+        doc: &Document,
+        (a, b): (usize, usize),
+        in_quote: &[Option<usize>],
+        cue: Option<(usize, usize)>,
+        speaker: Option<Np>,
+        confidence: f32,
+    ) -> Candidate {
+        Candidate {
+            kind: span_kind(in_quote, a, b),
+            start: doc.tokens[a].start,
+            end: doc.tokens[b - 1].end,
+            cue,
+            speaker,
+            inherit: false,
+            confidence,
+        }
+    }
+}
+
 const MAX_NP: usize = 10;
 
 fn lower_eq(doc: &Document, i: usize, w: &str) -> bool {
@@ -546,7 +569,7 @@ fn candidates(doc: &Document, quotes: &[Quote]) -> Vec<Candidate> {
     let mut cands: Vec<Candidate> = Vec::new();
 
     direct_quotes(doc, quotes, &in_quote, &mut used, &mut cands);
-    reported_speech(doc, quotes, &in_quote, &mut used, &mut cands);
+    reported_speech(doc, &in_quote, &mut used, &mut cands);
 
     // a quote with no cue of its own inside reported speech is part of that statement;
     // spans sorted by start with a running maximum of ends keep this linear
@@ -1102,7 +1125,6 @@ fn attribution_before(
 /// Reported speech in every sentence, around verbs the direct pass did not use.
 fn reported_speech(
     doc: &Document,
-    quotes: &[Quote],
     in_quote: &[Option<usize>],
     used: &mut [bool],
     cands: &mut Vec<Candidate>,
@@ -1134,15 +1156,14 @@ fn reported_speech(
                                 .get(&(doc.tokens[i].start, doc.tokens[i].end))
                                 .copied();
                             if let Some(np) = sp {
-                                cands.push(Candidate {
-                                    kind: span_kind(doc, t + 1, end, in_quote, quotes),
-                                    start: doc.tokens[t + 1].start,
-                                    end: doc.tokens[end - 1].end,
-                                    cue: Some((doc.tokens[i].start, doc.tokens[i].end)),
-                                    speaker: Some(np),
-                                    inherit: false,
-                                    confidence: 0.7,
-                                });
+                                cands.push(Candidate::over(
+                                    doc,
+                                    (t + 1, end),
+                                    in_quote,
+                                    Some((doc.tokens[i].start, doc.tokens[i].end)),
+                                    Some(np),
+                                    0.7,
+                                ));
                             }
                         }
                     }
@@ -1152,7 +1173,7 @@ fn reported_speech(
             }
             // a headline "Clinton camp: Trump's plan threatens security"
             if is_punct(doc, i, ":") {
-                if let Some(c) = colon_statement(doc, i, lo, hi, in_quote, quotes) {
+                if let Some(c) = colon_statement(doc, i, lo, hi, in_quote) {
                     cands.push(c);
                     i += 1;
                     continue;
@@ -1160,7 +1181,7 @@ fn reported_speech(
             }
             // "according to X, …" / "…, according to X."
             if lower_eq(doc, i, "according") && i + 1 < hi && lower_eq(doc, i + 1, "to") {
-                if let Some(c) = according_to(doc, i, lo, hi, in_quote, quotes) {
+                if let Some(c) = according_to(doc, i, lo, hi, in_quote) {
                     used[i..i + 2].iter_mut().for_each(|u| *u = true);
                     cands.push(c);
                     i += 2;
@@ -1172,7 +1193,7 @@ fn reported_speech(
                 continue;
             };
             let mut extra = Vec::new();
-            if let Some(c) = verb_statement(doc, i, verb, lo, hi, in_quote, quotes, &mut extra) {
+            if let Some(c) = verb_statement(doc, i, verb, lo, hi, in_quote, &mut extra) {
                 used[i] = true;
                 cands.push(c);
                 cands.append(&mut extra);
@@ -1197,20 +1218,12 @@ fn trim_end(doc: &Document, a: usize, mut b: usize) -> usize {
     b
 }
 
-fn span_kind(
-    doc: &Document,
-    a: usize,
-    b: usize,
-    in_quote: &[Option<usize>],
-    quotes: &[Quote],
-) -> StatementKind {
-    let _ = doc;
-    let inside: Vec<usize> = in_quote[a..b].iter().flatten().copied().collect();
-    if inside.is_empty() {
-        StatementKind::Indirect
-    } else {
-        let _ = quotes;
+/// Mixed when a quotation mark's span lies inside tokens `a..b`, indirect otherwise.
+fn span_kind(in_quote: &[Option<usize>], a: usize, b: usize) -> StatementKind {
+    if in_quote[a..b].iter().any(Option::is_some) {
         StatementKind::Mixed
+    } else {
+        StatementKind::Indirect
     }
 }
 
@@ -1220,7 +1233,6 @@ fn according_to(
     lo: usize,
     hi: usize,
     in_quote: &[Option<usize>],
-    quotes: &[Quote],
 ) -> Option<Candidate> {
     let cue = Some((doc.tokens[i].start, doc.tokens[i + 1].end));
     // a source the noun-phrase scan does not take ("ouest-france.fr", "early results
@@ -1263,15 +1275,7 @@ fn according_to(
         return None;
     }
     let (a, b) = strip_conj(doc, a, b);
-    Some(Candidate {
-        kind: span_kind(doc, a, b, in_quote, quotes),
-        start: doc.tokens[a].start,
-        end: doc.tokens[b - 1].end,
-        cue,
-        speaker: Some(np),
-        inherit: false,
-        confidence: 0.75,
-    })
+    Some(Candidate::over(doc, (a, b), in_quote, cue, Some(np), 0.75))
 }
 
 /// "Name: content" opening a paragraph, the way headlines and live blogs attribute
@@ -1282,7 +1286,6 @@ fn colon_statement(
     lo: usize,
     hi: usize,
     in_quote: &[Option<usize>],
-    quotes: &[Quote],
 ) -> Option<Candidate> {
     let para = doc.paragraphs[doc.sentences[doc.sentence_at(doc.tokens[lo].start)].para];
     if lo != para.tok_start || i == lo || i - lo > 6 || in_quote[lo..i].iter().any(Option::is_some)
@@ -1294,15 +1297,14 @@ fn colon_statement(
     if b < a + 3 || doc.tokens[a].kind == TokKind::Quote {
         return None;
     }
-    Some(Candidate {
-        kind: span_kind(doc, a, b, in_quote, quotes),
-        start: doc.tokens[a].start,
-        end: doc.tokens[b - 1].end,
-        cue: Some((doc.tokens[i].start, doc.tokens[i].end)),
-        speaker: Some(np),
-        inherit: false,
-        confidence: 0.32,
-    })
+    Some(Candidate::over(
+        doc,
+        (a, b),
+        in_quote,
+        Some((doc.tokens[i].start, doc.tokens[i].end)),
+        Some(np),
+        0.32,
+    ))
 }
 
 /// Drops a leading "But", "And", "So" from content.
@@ -1337,7 +1339,6 @@ fn verb_statement(
     lo: usize,
     hi: usize,
     in_quote: &[Option<usize>],
-    quotes: &[Quote],
     extra: &mut Vec<Candidate>,
 ) -> Option<Candidate> {
     let speech = verb.class == CueClass::Speech;
@@ -1365,7 +1366,7 @@ fn verb_statement(
         let (a, b) = content_right(doc, v, hi, lemma)?;
         let subj = clause_subject(doc, lo, v);
         return Some(Candidate {
-            kind: span_kind(doc, a, b, in_quote, quotes),
+            kind: span_kind(in_quote, a, b),
             start: doc.tokens[a].start,
             end: doc.tokens[b - 1].end,
             cue: cue_span,
@@ -1389,15 +1390,14 @@ fn verb_statement(
                     // measured on train: one-word parts ("Sorry, Sanders said.") are
                     // annotated too; the gate weighs them by length
                     if y > x {
-                        extra.push(Candidate {
-                            kind: span_kind(doc, x, y, in_quote, quotes),
-                            start: doc.tokens[x].start,
-                            end: doc.tokens[y - 1].end,
-                            cue: cue_span,
-                            speaker: Some(np),
-                            inherit: false,
-                            confidence: 0.75,
-                        });
+                        extra.push(Candidate::over(
+                            doc,
+                            (x, y),
+                            in_quote,
+                            cue_span,
+                            Some(np),
+                            0.75,
+                        ));
                     }
                 }
                 return extra.pop().and_then(|last| {
@@ -1417,15 +1417,14 @@ fn verb_statement(
         {
             let (a, b) = strip_conj(doc, lo, np_first - 1);
             if b > a + 2 {
-                return Some(Candidate {
-                    kind: span_kind(doc, a, b, in_quote, quotes),
-                    start: doc.tokens[a].start,
-                    end: doc.tokens[b - 1].end,
-                    cue: cue_span,
-                    speaker: Some(np),
-                    inherit: false,
-                    confidence: 0.8,
-                });
+                return Some(Candidate::over(
+                    doc,
+                    (a, b),
+                    in_quote,
+                    cue_span,
+                    Some(np),
+                    0.8,
+                ));
             }
         }
         // "X said (that) …"
@@ -1435,15 +1434,14 @@ fn verb_statement(
             }
             let (a, b) = content_right(doc, v, hi, lemma)?;
             let conf = if speech { 0.8 } else { 0.55 };
-            return Some(Candidate {
-                kind: span_kind(doc, a, b, in_quote, quotes),
-                start: doc.tokens[a].start,
-                end: doc.tokens[b - 1].end,
-                cue: cue_span,
-                speaker: Some(np),
-                inherit: false,
-                confidence: conf,
-            });
+            return Some(Candidate::over(
+                doc,
+                (a, b),
+                in_quote,
+                cue_span,
+                Some(np),
+                conf,
+            ));
         }
     }
     // a longer subject: "Some delegates at the convention said …"
@@ -1455,15 +1453,14 @@ fn verb_statement(
                 && (verb.class != CueClass::Weak || has_that(doc, v + 1, hi))
             {
                 if let Some((a, b)) = content_right(doc, v, hi, lemma) {
-                    return Some(Candidate {
-                        kind: span_kind(doc, a, b, in_quote, quotes),
-                        start: doc.tokens[a].start,
-                        end: doc.tokens[b - 1].end,
-                        cue: cue_span,
-                        speaker: Some(np),
-                        inherit: false,
-                        confidence: if speech { 0.7 } else { 0.5 },
-                    });
+                    return Some(Candidate::over(
+                        doc,
+                        (a, b),
+                        in_quote,
+                        cue_span,
+                        Some(np),
+                        if speech { 0.7 } else { 0.5 },
+                    ));
                 }
             }
         }
@@ -1472,15 +1469,14 @@ fn verb_statement(
     if left_np.is_none() && v > lo + 1 && matches!(doc.tok_text(v - 1), "and" | "but") {
         if let Some(np) = clause_subject(doc, lo, v - 1) {
             if let Some((a, b)) = content_right(doc, v, hi, lemma) {
-                return Some(Candidate {
-                    kind: span_kind(doc, a, b, in_quote, quotes),
-                    start: doc.tokens[a].start,
-                    end: doc.tokens[b - 1].end,
-                    cue: cue_span,
-                    speaker: Some(np),
-                    inherit: false,
-                    confidence: 0.6,
-                });
+                return Some(Candidate::over(
+                    doc,
+                    (a, b),
+                    in_quote,
+                    cue_span,
+                    Some(np),
+                    0.6,
+                ));
             }
         }
     }
@@ -1502,15 +1498,14 @@ fn verb_statement(
             if relative || tail_is_adjunct(doc, after, hi) {
                 let (a, b) = strip_conj(doc, lo, v - 1);
                 if b > a + 2 {
-                    return Some(Candidate {
-                        kind: span_kind(doc, a, b, in_quote, quotes),
-                        start: doc.tokens[a].start,
-                        end: doc.tokens[b - 1].end,
-                        cue: cue_span,
-                        speaker: Some(np),
-                        inherit: false,
-                        confidence: 0.8,
-                    });
+                    return Some(Candidate::over(
+                        doc,
+                        (a, b),
+                        in_quote,
+                        cue_span,
+                        Some(np),
+                        0.8,
+                    ));
                 }
             }
         }
