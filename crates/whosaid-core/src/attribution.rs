@@ -65,6 +65,26 @@ impl Candidate {
             confidence,
         }
     }
+
+    /// A mixed statement around a quote: content `start..end` (bytes), cue tokens
+    /// `cue.0..cue.1`, speaker `np`.
+    fn mixed_quote(
+        doc: &Document,
+        (start, end): (usize, usize),
+        cue: (usize, usize),
+        np: Np,
+        confidence: f32,
+    ) -> Candidate {
+        Candidate {
+            kind: StatementKind::Mixed,
+            start,
+            end,
+            cue: Some((doc.tokens[cue.0].start, doc.tokens[cue.1 - 1].end)),
+            speaker: Some(np),
+            inherit: false,
+            confidence,
+        }
+    }
 }
 
 const MAX_NP: usize = 10;
@@ -823,15 +843,13 @@ fn direct_quotes(
                     && (lo..open_tok).all(|i| cue_at(doc, i).is_none())
                 {
                     used[cue.0..cue.1].iter_mut().for_each(|u| *u = true);
-                    cands.push(Candidate {
-                        kind: StatementKind::Mixed,
-                        start: doc.tokens[lo].start,
-                        end: q.end,
-                        cue: Some((doc.tokens[cue.0].start, doc.tokens[cue.1 - 1].end)),
-                        speaker: Some(np),
-                        inherit: false,
-                        confidence: 0.75,
-                    });
+                    cands.push(Candidate::mixed_quote(
+                        doc,
+                        (doc.tokens[lo].start, q.end),
+                        cue,
+                        np,
+                        0.75,
+                    ));
                     last_kept = Some((q.para, sent_idx));
                     continue;
                 }
@@ -850,15 +868,13 @@ fn direct_quotes(
                         doc.tokens.get(after.saturating_sub(1)).map_or(c, |t| t.end)
                     });
                     used[cue.0..cue.1].iter_mut().for_each(|u| *u = true);
-                    cands.push(Candidate {
-                        kind: StatementKind::Mixed,
-                        start: doc.tokens[ct].start,
-                        end: end.max(q.end),
-                        cue: Some((doc.tokens[cue.0].start, doc.tokens[cue.1 - 1].end)),
-                        speaker: Some(np),
-                        inherit: false,
-                        confidence: 0.8,
-                    });
+                    cands.push(Candidate::mixed_quote(
+                        doc,
+                        (doc.tokens[ct].start, end.max(q.end)),
+                        cue,
+                        np,
+                        0.8,
+                    ));
                     last_kept = Some((q.para, sent_idx));
                     continue;
                 }
@@ -873,15 +889,13 @@ fn direct_quotes(
                         .count();
                     if words >= 2 && in_quote[after..end].iter().all(Option::is_none) {
                         used[cue.0..cue.1].iter_mut().for_each(|u| *u = true);
-                        cands.push(Candidate {
-                            kind: StatementKind::Mixed,
-                            start: q.start,
-                            end: doc.tokens[end - 1].end,
-                            cue: Some((doc.tokens[cue.0].start, doc.tokens[cue.1 - 1].end)),
-                            speaker: Some(np),
-                            inherit: false,
-                            confidence: 0.75,
-                        });
+                        cands.push(Candidate::mixed_quote(
+                            doc,
+                            (q.start, doc.tokens[end - 1].end),
+                            cue,
+                            np,
+                            0.75,
+                        ));
                         last_kept = Some((q.para, sent_idx));
                         continue;
                     }
