@@ -495,6 +495,24 @@ fn loadavg() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
+fn write_jsonl(path: &str, items: &[(Article, Extraction)]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    for (a, _) in items {
+        let line = serde_json::json!({
+            "id": a.id,
+            "text": a.text,
+            "published": a.published.map(|d| d.to_string()),
+            "title": a.title,
+            "url": a.url,
+            "source": a.source,
+        });
+        serde_json::to_writer(&mut out, &line)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()
+}
+
 fn arg<T: std::str::FromStr>(args: &[String], flag: &str) -> Option<T> {
     args.iter()
         .position(|a| a == flag)
@@ -582,6 +600,17 @@ fn main() {
     let mut rng = Rng(0x5EED_1234_ABCD_0001);
     let mut corpus = Corpus::new(&mut rng);
     let items = generate(n, &mut corpus, &mut rng);
+    if let Some(path) = args
+        .iter()
+        .position(|a| a == "--write-jsonl")
+        .and_then(|i| args.get(i + 1))
+    {
+        // The same articles as `whosaid ingest` reads them, so the CLI path (JSONL parsing,
+        // progress, batching) can be timed against this bench's figures.
+        write_jsonl(path, &items).expect("write JSONL");
+        println!("wrote {n} articles to {path}");
+        return;
+    }
     let total_bytes: usize = items.iter().map(|(a, _)| a.text.len()).sum();
     let gen_statements: usize = items.iter().map(|(_, e)| e.statements.len()).sum();
     println!(
