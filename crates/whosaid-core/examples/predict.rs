@@ -4,11 +4,13 @@
 //! then `python3 ../shared/eval/score.py dev.jsonl pred.jsonl`.
 
 use std::io::{BufRead, Write};
-use whosaid_core::{extract, Article};
+use whosaid_core::{extract, extract_candidates, Article};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let stdin = std::io::stdin();
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    // WHOSAID_UNGATED=1: every rule candidate, before the learned gate (for analysis)
+    let ungated = std::env::var_os("WHOSAID_UNGATED").is_some();
     for (n, line) in stdin.lock().lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
@@ -28,7 +30,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         a.published = v["published"].as_str().and_then(|p| {
             chrono::NaiveDate::parse_from_str(p.get(..10).unwrap_or(p), "%Y-%m-%d").ok()
         });
-        serde_json::to_writer(&mut out, &extract(&a))?;
+        let x = if ungated {
+            extract_candidates(&a).0
+        } else {
+            extract(&a)
+        };
+        serde_json::to_writer(&mut out, &x)?;
         writeln!(out)?;
     }
     Ok(())

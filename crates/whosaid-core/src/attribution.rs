@@ -1368,7 +1368,12 @@ fn verb_statement(
                 "whether" | "why" | "if" | "how" | "what" | "when" | "where" | "who" | "about"
             )
         });
-    if verb.class == CueClass::Weak && !asks && !that_follows(doc, v, hi) {
+    let weak_bare = verb.class == CueClass::Weak && !asks && !that_follows(doc, v, hi);
+    // without "that", a weak verb reports only a proposition-like complement: an
+    // infinitive ("declined to comment"), a question ("asked how"), or a topic ("talked
+    // about", "railed against"); "rejected the offer", "responded to the proposal" are
+    // acts, not statements (measured: train CV e2e 0.5763 -> 0.579 with this limit)
+    if weak_bare && !weak_complement(doc, v + 1, hi) {
         return None;
     }
 
@@ -1395,7 +1400,10 @@ fn verb_statement(
     if let Some(np) = left_np {
         let np_first = np.start;
         // the comma (or closing quote, or dash) before the speaker
-        if np_first > lo + 1 && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1)) {
+        if !weak_bare
+            && np_first > lo + 1
+            && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1))
+        {
             if let Some(k) = parenthetical_close(doc, v + 1, hi) {
                 // "…, he said, …": content on both sides
                 let (a, b) = strip_conj(doc, lo, np_first - 1);
@@ -1425,7 +1433,8 @@ fn verb_statement(
                 });
             }
         }
-        if np_first > lo + 1
+        if !weak_bare
+            && np_first > lo + 1
             && (is_punct(doc, np_first - 1, ",") || is_dash(doc, np_first - 1))
             && tail_is_adjunct(doc, v + 1, hi)
         {
@@ -1443,11 +1452,14 @@ fn verb_statement(
         }
         // "X said (that) …"
         if np.start == lo || np.start > lo && sentence_prefix_ok(doc, lo, np.start) {
-            if verb.class == CueClass::Weak && !has_that(doc, v + 1, hi) {
-                return None;
-            }
             let (a, b) = content_right(doc, v, hi, lemma)?;
-            let conf = if speech { 0.8 } else { 0.55 };
+            let conf = if verb.class == CueClass::Weak && !has_that(doc, v + 1, hi) {
+                0.45
+            } else if speech {
+                0.8
+            } else {
+                0.55
+            };
             return Some(Candidate::over(
                 doc,
                 (a, b),
@@ -1463,9 +1475,8 @@ fn verb_statement(
         || left_np.is_some_and(|np| !(np.start == lo || sentence_prefix_ok(doc, lo, np.start)))
     {
         if let Some(np) = subject_span(doc, v, lo) {
-            if (np.start == lo || sentence_prefix_ok(doc, lo, np.start))
-                && (verb.class != CueClass::Weak || has_that(doc, v + 1, hi))
-            {
+            if np.start == lo || sentence_prefix_ok(doc, lo, np.start) {
+                let weak = verb.class == CueClass::Weak && !has_that(doc, v + 1, hi);
                 if let Some((a, b)) = content_right(doc, v, hi, lemma) {
                     return Some(Candidate::over(
                         doc,
@@ -1473,14 +1484,21 @@ fn verb_statement(
                         in_quote,
                         cue_span,
                         Some(np),
-                        if speech { 0.7 } else { 0.5 },
+                        if weak {
+                            0.4
+                        } else if speech {
+                            0.7
+                        } else {
+                            0.5
+                        },
                     ));
                 }
             }
         }
     }
     // the second of two joined verbs: "denied paying him and said the group acted alone"
-    if left_np.is_none() && v > lo + 1 && matches!(doc.tok_text(v - 1), "and" | "but") {
+    if !weak_bare && left_np.is_none() && v > lo + 1 && matches!(doc.tok_text(v - 1), "and" | "but")
+    {
         if let Some(np) = clause_subject(doc, lo, v - 1) {
             if let Some((a, b)) = content_right(doc, v, hi, lemma) {
                 return Some(Candidate::over(
@@ -1525,6 +1543,24 @@ fn verb_statement(
         }
     }
     None
+}
+
+/// Whether the words after a weak reporting verb at `k` open a complement that reports
+/// something said or meant: "to" + verb, a question word, or a topic preposition.
+fn weak_complement(doc: &Document, k: usize, hi: usize) -> bool {
+    if k >= hi {
+        return false;
+    }
+    match doc.tok_text(k).to_ascii_lowercase().as_str() {
+        "to" => {
+            k + 1 < hi && {
+                let t = doc.tokens[k + 1];
+                t.kind == TokKind::Word && !t.cap && !t.lex.intersects(Lex::DET | Lex::PRONOUN)
+            }
+        }
+        "about" | "whether" | "why" | "how" | "what" | "for" | "against" | "on" | "of" => true,
+        _ => false,
+    }
 }
 
 /// Whether the tokens before a speaker in a sentence allow the speaker to be the
