@@ -1369,13 +1369,10 @@ fn verb_statement(
             )
         });
     let weak_bare = verb.class == CueClass::Weak && !asks && !that_follows(doc, v, hi);
-    // without "that", a weak verb reports only a proposition-like complement: an
-    // infinitive ("declined to comment"), a question ("asked how"), or a topic ("talked
-    // about", "railed against"); "rejected the offer", "responded to the proposal" are
-    // acts, not statements (measured: train CV e2e 0.5763 -> 0.579 with this limit)
-    if weak_bare && !weak_complement(doc, v + 1, hi) {
-        return None;
-    }
+    // without "that", a weak verb with a noun object reports a stance: "rejected the
+    // latest offer", "endorsed Clinton" (PolNeAR annotates these; the content is the
+    // object, without the adjuncts that follow it)
+    let stance = weak_bare && !weak_complement(doc, v + 1, hi);
 
     // gerund: "…, saying (that) …" — the speaker is the clause's subject
     if verb.form == VerbForm::Gerund {
@@ -1453,7 +1450,14 @@ fn verb_statement(
         // "X said (that) …"
         if np.start == lo || np.start > lo && sentence_prefix_ok(doc, lo, np.start) {
             let (a, b) = content_right(doc, v, hi, lemma)?;
-            let conf = if verb.class == CueClass::Weak && !has_that(doc, v + 1, hi) {
+            let (a, b) = if stance {
+                stance_object(doc, a, b)?
+            } else {
+                (a, b)
+            };
+            let conf = if stance {
+                0.42
+            } else if verb.class == CueClass::Weak && !has_that(doc, v + 1, hi) {
                 0.45
             } else if speech {
                 0.8
@@ -1477,14 +1481,22 @@ fn verb_statement(
         if let Some(np) = subject_span(doc, v, lo) {
             if np.start == lo || sentence_prefix_ok(doc, lo, np.start) {
                 let weak = verb.class == CueClass::Weak && !has_that(doc, v + 1, hi);
-                if let Some((a, b)) = content_right(doc, v, hi, lemma) {
+                if let Some((a, b)) = content_right(doc, v, hi, lemma).and_then(|(a, b)| {
+                    if stance {
+                        stance_object(doc, a, b)
+                    } else {
+                        Some((a, b))
+                    }
+                }) {
                     return Some(Candidate::over(
                         doc,
                         (a, b),
                         in_quote,
                         cue_span,
                         Some(np),
-                        if weak {
+                        if stance {
+                            0.38
+                        } else if weak {
                             0.4
                         } else if speech {
                             0.7
@@ -1543,6 +1555,47 @@ fn verb_statement(
         }
     }
     None
+}
+
+/// A stance's noun object in the content `a..b`: without a verb particle ("ruled out a
+/// deal", "responded to the proposal") and ending before the first adjunct ("at a meeting", "on Tuesday", ", …").
+/// None when a quotation follows: "dismissed the plan as “absurd”" is a mixed quote.
+fn stance_object(doc: &Document, a: usize, b: usize) -> Option<(usize, usize)> {
+    if (a..b).any(|i| doc.tokens[i].kind == TokKind::Quote) {
+        return None;
+    }
+    let a = if a + 1 < b
+        && matches!(
+            doc.tok_text(a).to_ascii_lowercase().as_str(),
+            "out" | "up" | "down" | "off" | "back" | "to"
+        ) {
+        a + 1
+    } else {
+        a
+    };
+    let end = (a + 1..b)
+        .find(|&i| {
+            matches!(
+                doc.tok_text(i).to_ascii_lowercase().as_str(),
+                "," | "at"
+                    | "in"
+                    | "on"
+                    | "during"
+                    | "after"
+                    | "before"
+                    | "when"
+                    | "while"
+                    | "since"
+                    | "because"
+                    | "as"
+                    | "amid"
+                    | "despite"
+                    | "following"
+                    | "--"
+            )
+        })
+        .map_or(b, |i| trim_end(doc, a, i));
+    Some((a, end))
 }
 
 /// Whether the words after a weak reporting verb at `k` open a complement that reports
