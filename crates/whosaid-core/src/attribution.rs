@@ -117,10 +117,12 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
             .filter(|v| opens && v.form == VerbForm::Past && v.class == CueClass::Speech)?;
         return Some(verb);
     }
-    let verb = lexicon::cue_verb(doc.tok_text(i))?;
+    let mut verb = lexicon::cue_verb(doc.tok_text(i))?;
     if t.lex.contains(Lex::WEAK_CUE) && !(i + 1 < doc.tokens.len() && lower_eq(doc, i + 1, "that"))
     {
-        return None;
+        // "endorsed Clinton", "support the plan": without "that" these forms only report
+        // a stance, like the weak verbs
+        verb.class = CueClass::Weak;
     }
     if i > 0 {
         let p = doc.tokens[i - 1];
@@ -1379,7 +1381,7 @@ fn verb_statement(
         if v <= lo || !is_punct(doc, v - 1, ",") || !speech {
             return None;
         }
-        let (a, b) = content_right(doc, v, hi, lemma)?;
+        let (a, b) = content_right(doc, v, hi, lemma, 3)?;
         let subj = clause_subject(doc, lo, v);
         return Some(Candidate {
             kind: span_kind(in_quote, a, b),
@@ -1449,9 +1451,9 @@ fn verb_statement(
         }
         // "X said (that) …"
         if np.start == lo || np.start > lo && sentence_prefix_ok(doc, lo, np.start) {
-            let (a, b) = content_right(doc, v, hi, lemma)?;
+            let (a, b) = content_right(doc, v, hi, lemma, if stance { 1 } else { 3 })?;
             let (a, b) = if stance {
-                stance_object(doc, a, b)?
+                stance_object(doc, a, b, hi)?
             } else {
                 (a, b)
             };
@@ -1481,13 +1483,15 @@ fn verb_statement(
         if let Some(np) = subject_span(doc, v, lo) {
             if np.start == lo || sentence_prefix_ok(doc, lo, np.start) {
                 let weak = verb.class == CueClass::Weak && !has_that(doc, v + 1, hi);
-                if let Some((a, b)) = content_right(doc, v, hi, lemma).and_then(|(a, b)| {
-                    if stance {
-                        stance_object(doc, a, b)
-                    } else {
-                        Some((a, b))
-                    }
-                }) {
+                if let Some((a, b)) = content_right(doc, v, hi, lemma, if stance { 1 } else { 3 })
+                    .and_then(|(a, b)| {
+                        if stance {
+                            stance_object(doc, a, b, hi)
+                        } else {
+                            Some((a, b))
+                        }
+                    })
+                {
                     return Some(Candidate::over(
                         doc,
                         (a, b),
@@ -1512,7 +1516,7 @@ fn verb_statement(
     if !weak_bare && left_np.is_none() && v > lo + 1 && matches!(doc.tok_text(v - 1), "and" | "but")
     {
         if let Some(np) = clause_subject(doc, lo, v - 1) {
-            if let Some((a, b)) = content_right(doc, v, hi, lemma) {
+            if let Some((a, b)) = content_right(doc, v, hi, lemma, 3) {
                 return Some(Candidate::over(
                     doc,
                     (a, b),
@@ -1559,9 +1563,16 @@ fn verb_statement(
 
 /// A stance's noun object in the content `a..b`: without a verb particle ("ruled out a
 /// deal", "responded to the proposal") and ending before the first adjunct ("at a meeting", "on Tuesday", ", …").
-/// None when a quotation follows: "dismissed the plan as “absurd”" is a mixed quote.
-fn stance_object(doc: &Document, a: usize, b: usize) -> Option<(usize, usize)> {
+/// None when a quotation follows ("dismissed the plan as “absurd”" is a mixed quote), when
+/// an adjunct stands where the object would, or when a ", saying …" follows.
+fn stance_object(doc: &Document, a: usize, b: usize, hi: usize) -> Option<(usize, usize)> {
     if (a..b).any(|i| doc.tokens[i].kind == TokKind::Quote) {
+        return None;
+    }
+    // "responded to the proposal, saying that …": the verb frames the statement after it
+    if (b..hi.saturating_sub(1)).any(|i| {
+        is_punct(doc, i, ",") && cue_at(doc, i + 1).is_some_and(|c| c.form == VerbForm::Gerund)
+    }) {
         return None;
     }
     let a = if a + 1 < b
@@ -1573,6 +1584,31 @@ fn stance_object(doc: &Document, a: usize, b: usize) -> Option<(usize, usize)> {
     } else {
         a
     };
+    // "spoke after the meeting", "asked her on Friday": an adjunct, no object
+    if matches!(
+        doc.tok_text(a).to_ascii_lowercase().as_str(),
+        "after"
+            | "before"
+            | "at"
+            | "in"
+            | "on"
+            | "during"
+            | "with"
+            | "for"
+            | "from"
+            | "since"
+            | "when"
+            | "while"
+            | "as"
+            | "into"
+            | "over"
+            | "through"
+            | "again"
+            | "today"
+    ) || doc.tokens[a].lex.contains(Lex::TIME)
+    {
+        return None;
+    }
     let end = (a + 1..b)
         .find(|&i| {
             matches!(
@@ -2018,7 +2054,13 @@ fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
 
 /// The content to the right of verb `v`: after "that", a colon, an addressee or a
 /// short adjunct, to the end of the sentence or of its first clause.
-fn content_right(doc: &Document, v: usize, hi: usize, lemma: &str) -> Option<(usize, usize)> {
+fn content_right(
+    doc: &Document,
+    v: usize,
+    hi: usize,
+    lemma: &str,
+    min_len: usize,
+) -> Option<(usize, usize)> {
     let end = trim_end(doc, v + 1, hi);
     let end = clause_cut(doc, v + 1, end);
     let mut a = v + 1;
@@ -2087,7 +2129,7 @@ fn content_right(doc: &Document, v: usize, hi: usize, lemma: &str) -> Option<(us
     if a < end && a == v + 1 && matches!(doc.tok_text(a), "by" | "during") {
         return None;
     }
-    if end <= a || end - a < 3 {
+    if end <= a || end - a < min_len {
         return None;
     }
     Some((a, end))
