@@ -2224,6 +2224,33 @@ fn speaker_of(
     history: &[(Speaker, Option<Gender>)],
     persons: &[(usize, usize, Gender)],
 ) -> Option<Speaker> {
+    let mut np = np;
+    // an adverb caught at the end of a subject: "Jeb Bush increasingly sees", "he formally
+    // announced"
+    while np.end > np.start + 1 && {
+        let t = doc.tokens[np.end - 1];
+        t.kind == TokKind::Word && !t.cap && doc.tok_text(np.end - 1).ends_with("ly")
+    } {
+        np.end -= 1;
+        if let Some((a, b)) = np.name {
+            np.name = (b <= np.end).then_some((a, b));
+        }
+    }
+    // "Murphy, who thinks …": the relative pronoun stands for the noun phrase before it
+    if np.kind == NpKind::Pronoun
+        && np.end == np.start + 1
+        && lower_eq(doc, np.start, "who")
+        && np.start >= 2
+        && is_punct(doc, np.start - 1, ",")
+    {
+        let lo = doc.sentences[doc.sentence_at(doc.tokens[np.start].start)].tok_start;
+        if let Some(ante) = np_left(doc, np.start - 1, lo).filter(|a| a.kind != NpKind::Pronoun) {
+            let mut sp = speaker_of(doc, ents, ante, history, persons)?;
+            sp.start = doc.tokens[np.start].start;
+            sp.end = doc.tokens[np.start].end;
+            return Some(sp);
+        }
+    }
     let start = doc.tokens[np.start].start;
     let end = doc.tokens[np.end - 1].end;
     let role_after = np.role_after.map(|(a, b)| {
