@@ -104,8 +104,7 @@ function searchPage() {
   const params = new URLSearchParams(location.search);
   for (const f of SEARCH_FIELDS) if (params.has(f)) $(f).value = params.get(f);
 
-  // `first`: the page load, whose first results the server embedded in the HTML
-  async function run(append, first) {
+  async function run(append) {
     const q = new URLSearchParams();
     for (const f of SEARCH_FIELDS) { const v = $(f).value.trim(); if (v) q.set(f, v); }
     if (append && cursor) q.set('cursor', cursor);
@@ -113,9 +112,7 @@ function searchPage() {
     setStatus('Searching…');
     more.hidden = true;
     try {
-      const embedded = first ? $('first-page') : null;
-      const page = embedded ? JSON.parse(embedded.textContent) : await api('/statements?' + q.toString());
-      if (embedded) embedded.remove();
+      const page = await api('/statements?' + q.toString());
       for (const h of page.hits) list.append(hitItem(h));
       shown += page.hits.length;
       cursor = page.next_cursor;
@@ -140,7 +137,17 @@ function searchPage() {
     for (const f of SEARCH_FIELDS) $(f).value = p.get(f) || '';
     run(false);
   });
-  run(false, true);
+  // The server rendered the first page of results (and its status line) into the page:
+  // take it over as it is; without it (the search failed there) ask the API.
+  if (list.hasAttribute('data-first-page')) {
+    shown = list.querySelectorAll('.hit').length;
+    cursor = list.getAttribute('data-next-cursor');
+    list.removeAttribute('data-first-page');
+    list.removeAttribute('data-next-cursor');
+    more.hidden = !cursor;
+  } else {
+    run(false);
+  }
 }
 
 // ---- speakers list ------------------------------------------------------------------

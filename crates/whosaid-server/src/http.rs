@@ -4,6 +4,7 @@
 //! what the routes do.
 
 use std::future::Future;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -23,11 +24,19 @@ use tower_http::trace::TraceLayer;
 use crate::error::error_response;
 use crate::{AppState, Config};
 
-/// Scripts and styles come only from our own embedded files (no inline script, no CDN);
-/// the API is only called from the same origin; nobody may frame the pages.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
-style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; \
-form-action 'self'; frame-ancestors 'none'";
+/// Scripts come only from our own embedded files (no inline script, no CDN), styles from
+/// them or the one inline style sheet the pages carry (allowed by its hash, nothing
+/// else inline); the API is only called from the same origin; nobody may frame the pages.
+pub fn content_security_policy() -> &'static str {
+    static CSP: OnceLock<String> = OnceLock::new();
+    CSP.get_or_init(|| {
+        format!(
+            "default-src 'none'; script-src 'self'; style-src 'self' {}; img-src 'self' data:; \
+             connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            crate::ui::style_hash_source()
+        )
+    })
+}
 
 /// Wraps the routes in the middleware every response goes through, outermost last.
 pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
@@ -46,9 +55,9 @@ pub fn with_middleware(routes: Router<AppState>, state: AppState) -> Router {
             timeout,
         ))
         .layer(middleware::from_fn_with_state(state.clone(), json_errors))
-        .layer(fixed(
+        .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(content_security_policy()),
         ))
         .layer(fixed(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(fixed(header::REFERRER_POLICY, "no-referrer"))

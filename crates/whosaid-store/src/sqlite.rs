@@ -1086,6 +1086,23 @@ impl Writer<'_> {
 // ---------------------------------------------------------------------------------------
 // Reading
 
+/// From this many matches on, a full-text search walks the date index newest first
+/// instead of reading and sorting every match.
+const COMMON_MATCHES: i64 = 2000;
+
+/// How a full-text search finds its page (the results are the same whichever is used).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TextPlan {
+    /// Read every match, look each up, sort them by date: cheapest for rare terms.
+    Matches,
+    /// Collect the matching ids, then walk the date index newest first and stop at the
+    /// page's end: for terms in thousands of statements.
+    DateIndexMatchSet,
+    /// Walk the date index and ask the full-text index about each statement: for terms in
+    /// a quarter or more of the statements, where the page ends after a few dozen.
+    DateIndexProbe,
+}
+
 const HIT_COLUMNS: &str = "s.id, s.kind, s.text, s.start, s.\"end\", s.cue_text,
     COALESCE(sp.name, s.speaker_name), s.speaker_id, s.speaker_role, s.said_on, s.sort_date,
     s.confidence, a.id, a.ext_id, a.url, a.title, a.outlet, a.published, s.quote_id,
@@ -1191,6 +1208,29 @@ impl SqliteStore {
         Ok(ids)
     }
 
+    /// How to find the newest statements matching the full-text query `fts` when no
+    /// speaker or outlet narrows them (see [`TextPlan`]). Counts the matches only up to
+    /// a quarter of the statements, which costs a fraction of what it decides.
+    fn text_plan(conn: &Connection, fts: &str, only_text: bool) -> rusqlite::Result<TextPlan> {
+        let statements: i64 = conn
+            .prepare_cached("SELECT COALESCE(max(id), 0) FROM statements")?
+            .query_row([], |r| r.get(0))?;
+        let cap = (statements / 4).max(COMMON_MATCHES);
+        let matches: i64 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT rowid FROM statements_fts
+                 WHERE statements_fts MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(params![fts, cap], |r| r.get(0))?;
+        Ok(if matches < COMMON_MATCHES {
+            TextPlan::Matches
+        } else if matches < cap || !only_text {
+            TextPlan::DateIndexMatchSet
+        } else {
+            TextPlan::DateIndexProbe
+        })
+    }
+
     fn search_inner(&self, q: &SearchQuery, speaker_ids: Option<&[i64]>) -> Result<SearchPage> {
         let fts = match &q.text {
             Some(t) => query::to_fts(t)?,
@@ -1198,23 +1238,6 @@ impl SqliteStore {
         };
         let limit = q.limit.unwrap_or(20).clamp(1, 1000);
         let conn = self.conn();
-        // The page's ids are chosen first (only what the filters need), then its rows are
-        // read: otherwise SQLite computes every column — the outlet count subquery
-        // included — for every match before sorting, which for a common word is most of
-        // the corpus.
-        let mut sql = String::from("SELECT s.id AS sid FROM ");
-        let mut args: Vec<Value> = Vec::new();
-        let mut wh: Vec<String> = Vec::new();
-        if let Some(f) = fts {
-            sql.push_str("statements_fts f JOIN statements s ON s.id = f.rowid ");
-            wh.push("statements_fts MATCH ?".into());
-            args.push(Value::Text(f));
-        } else {
-            sql.push_str("statements s ");
-        }
-        if q.outlet.is_some() {
-            sql.push_str("JOIN articles a ON a.id = s.article_id ");
-        }
         let ids_owned;
         let ids = match (speaker_ids, &q.speaker) {
             (Some(ids), _) => Some(ids),
@@ -1224,6 +1247,47 @@ impl SqliteStore {
             }
             (None, None) => None,
         };
+        let plan = match &fts {
+            Some(f) if ids.is_none() && q.outlet.is_none() => {
+                let only_text = q.since.is_none() && q.until.is_none() && q.kind.is_none();
+                Self::text_plan(&conn, f, only_text).map_err(|e| self.err(e))?
+            }
+            _ => TextPlan::Matches,
+        };
+        // The page's ids are chosen first (only what the filters need), then its rows are
+        // read: otherwise SQLite computes every column — the outlet count subquery
+        // included — for every match before sorting, which for a common word is most of
+        // the corpus.
+        let mut sql = String::from("SELECT s.id AS sid FROM ");
+        let mut args: Vec<Value> = Vec::new();
+        let mut wh: Vec<String> = Vec::new();
+        match (fts, plan) {
+            (Some(f), TextPlan::Matches) => {
+                sql.push_str("statements_fts f JOIN statements s ON s.id = f.rowid ");
+                wh.push("statements_fts MATCH ?".into());
+                args.push(Value::Text(f));
+            }
+            (Some(f), TextPlan::DateIndexMatchSet) => {
+                sql.push_str("statements s INDEXED BY statements_sort ");
+                wh.push(
+                    "s.id IN (SELECT rowid FROM statements_fts WHERE statements_fts MATCH ?)"
+                        .into(),
+                );
+                args.push(Value::Text(f));
+            }
+            (Some(f), TextPlan::DateIndexProbe) => {
+                sql.push_str("statements s INDEXED BY statements_sort ");
+                wh.push(
+                    "EXISTS (SELECT 1 FROM statements_fts WHERE statements_fts MATCH ? AND rowid = s.id)"
+                        .into(),
+                );
+                args.push(Value::Text(f));
+            }
+            (None, _) => sql.push_str("statements s "),
+        }
+        if q.outlet.is_some() {
+            sql.push_str("JOIN articles a ON a.id = s.article_id ");
+        }
         if let Some(ids) = ids {
             let list = ids.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
             match &q.speaker {
@@ -1254,7 +1318,9 @@ impl SqliteStore {
         }
         if let Some(c) = &q.cursor {
             let (date, id) = decode_cursor(c)?;
-            wh.push("(s.sort_date < ? OR (s.sort_date = ? AND s.id < ?))".into());
+            // (date < D OR (date = D AND id < I)), written so that the first term bounds a
+            // range of the date index
+            wh.push("s.sort_date <= ? AND (s.sort_date < ? OR s.id < ?)".into());
             args.push(Value::Text(date.clone()));
             args.push(Value::Text(date));
             args.push(Value::Integer(id));

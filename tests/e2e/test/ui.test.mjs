@@ -103,6 +103,28 @@ test('search: type a topic, filter, see statements with speaker, date, outlet an
   console.log(`first search result: ${coldMs} ms cold (new tab), ${Math.round(warmMs)} ms warm after navigation start`);
   assert.ok(coldMs < 3000 && warmMs < 2000, `first result after ${coldMs} / ${warmMs} ms`);
 
+  // The server renders the first page of results exactly as the script does: searching
+  // the same words again through the API leaves the same markup and status.
+  await page.goto(base + '/?q=bridge');
+  const served = await page.locator('#results').innerHTML();
+  const servedStatus = await page.locator('#status').textContent();
+  assert.match(servedStatus, /statements?\./);
+  assert.equal(await page.getByLabel('Topic').inputValue(), 'bridge');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/statements?q=bridge')),
+    page.getByRole('button', { name: 'Search' }).click(),
+  ]);
+  await page.locator('#status', { hasText: servedStatus }).waitFor();
+  assert.equal(await page.locator('#results').innerHTML(), served);
+  // …and without the script the results and the filled-in form are there all the same.
+  const bare = await newPage();
+  await bare.route('**/assets/app.js*', (r) => r.fulfill({ contentType: 'text/javascript', body: '' }));
+  await bare.goto(base + '/?q=bridge&kind=direct');
+  assert.ok(await bare.locator('#results .hit').count() >= 1);
+  assert.equal(await bare.getByLabel('Kind').inputValue(), 'direct');
+  assert.match(await bare.locator('#status').textContent(), /statements?\./);
+  await bare.close();
+
   await page.getByLabel('Topic').fill('bridge budget');
   await page.getByLabel('Kind').selectOption('direct');
   await page.getByRole('button', { name: 'Search' }).click();

@@ -75,7 +75,7 @@ impl From<store::Stats> for Stats {
 }
 
 /// Statement search parameters. All optional; none lists every statement, newest first.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Topic: words, "quoted phrases", OR, -exclusion, prefix*.
