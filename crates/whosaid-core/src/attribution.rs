@@ -185,6 +185,16 @@ fn possessive(w: &str) -> bool {
     w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with('\'') || w.ends_with('\u{2019}')
 }
 
+/// A middle initial that spells a determiner: the "A." of "Julie A. Diaz".
+fn initial(doc: &Document, i: usize) -> bool {
+    let t = doc.tokens[i];
+    t.cap
+        && doc.tok_text(i).len() == 1
+        && i + 1 < doc.tokens.len()
+        && doc.tok_text(i + 1) == "."
+        && doc.tokens[i + 1].start == t.end
+}
+
 /// Can token `i` be part of a speaker noun phrase?
 fn np_word(doc: &Document, i: usize) -> bool {
     let t = doc.tokens[i];
@@ -412,7 +422,10 @@ fn np_right(doc: &Document, start: usize, hi: usize) -> Option<Np> {
         // a second determiner ends the phrase, unless it is one of the adjective-like
         // ones: "a senior adviser", "two former officials"
         if !np_word(doc, e)
-            || doc.tokens[e].lex.contains(Lex::DET) && e > start && !adjective_det(doc, e)
+            || doc.tokens[e].lex.contains(Lex::DET)
+                && e > start
+                && !adjective_det(doc, e)
+                && !initial(doc, e)
         {
             break;
         }
@@ -2117,6 +2130,19 @@ fn content_right(
         // a quote right after the verb is a direct statement, handled elsewhere
         if a < end && doc.tokens[a].kind == TokKind::Quote {
             return None;
+        }
+        // a particle of the verb, not the start of a phrase: "wrote in as well", "spoke
+        // out against"
+        if a == v + 1
+            && a + 1 < end
+            && matches!(
+                doc.tok_text(a),
+                "in" | "back" | "up" | "out" | "off" | "away"
+            )
+            && !doc.tokens[a + 1].cap
+            && !doc.tokens[a + 1].lex.intersects(Lex::DET | Lex::PRONOUN)
+        {
+            a += 1;
         }
     }
     // "to" after a verb is an infinitive of intention, not a report: "said to be"
