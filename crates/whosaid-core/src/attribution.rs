@@ -1740,8 +1740,20 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
         if t.kind == TokKind::Punct && matches!(doc.tok_text(k), ";" | ":" | "\u{2014}") {
             break;
         }
+        // "Federal and state officials said", "Republicans and Democrats say": a short
+        // coordination opening the sentence is one subject
+        let coordinated = matches!(doc.tok_text(k), "and" | "or")
+            && k > lo
+            && k - lo <= 3
+            && (lo..k).all(|j| {
+                let u = doc.tokens[j];
+                u.kind == TokKind::Word
+                    && (u.cap || u.lex.intersects(Lex::GROUP | Lex::ROLE | Lex::DET))
+                    && !u.lex.contains(Lex::PRONOUN)
+            });
         if t.kind == TokKind::Word
             && !t.cap
+            && !coordinated
             && matches!(
                 doc.tok_text(k),
                 "and"
