@@ -759,3 +759,87 @@ fn two_writers_on_one_file_see_each_others_articles_and_quotes() {
     let o5 = b.upsert(&a5, &e5).unwrap();
     assert!(o5.syndication_group.is_some(), "b sees a's replaced text");
 }
+
+/// Every page of a search, in order.
+fn all_pages(store: &SqliteStore, mut query: SearchQuery) -> Vec<StatementHit> {
+    let mut out = Vec::new();
+    loop {
+        let page = store.search(&query).unwrap();
+        out.extend(page.hits);
+        match page.next_cursor {
+            Some(c) => query.cursor = Some(c),
+            None => return out,
+        }
+    }
+}
+
+#[test]
+fn common_terms_read_the_date_index_and_agree_with_the_plain_plan() {
+    // A term in thousands of statements is searched by walking the date index (with the
+    // matching ids collected first, or, for a quarter or more of the store with no other
+    // filter, probing the full-text index per statement); a speaker filter keeps the
+    // plain plan (every match, sorted). All three must return the same pages.
+    let (_dir, store) = temp_store();
+    let mut items = Vec::new();
+    for i in 0..550 {
+        let date = format!("2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+        let mut doc = Doc::new().para(&format!("Harbour report number {i} from the coast."));
+        for j in 0..4 {
+            let kind = if (i + j) % 3 == 0 {
+                StatementKind::Indirect
+            } else {
+                StatementKind::Direct
+            };
+            let extra = if j == 0 { " tide" } else { "" };
+            doc = doc.statement(
+                kind,
+                &format!("the harbour plan {i} part {j} will hold{extra}"),
+                "Ada Lund",
+                EntityKind::Person,
+                None,
+                None,
+            );
+        }
+        items.push(doc.build(&format!("h{i}"), None, Some("Coast News"), Some(&date)));
+    }
+    for chunk in items.chunks(200) {
+        store.upsert_batch(chunk).unwrap();
+    }
+    let ids = |hits: &[StatementHit]| -> Vec<(Option<chrono::NaiveDate>, i64)> {
+        hits.iter().map(|h| (h.date, h.statement_id)).collect()
+    };
+    let base = SearchQuery {
+        text: Some("harbour".into()),
+        limit: Some(250),
+        ..Default::default()
+    };
+    let with_speaker = |q: &SearchQuery| SearchQuery {
+        speaker: Some("Ada Lund".into()),
+        ..q.clone()
+    };
+    // 2,200 matches in 2,200 statements: the probing plan
+    let probe = all_pages(&store, base.clone());
+    let plain = all_pages(&store, with_speaker(&base));
+    assert_eq!(probe.len(), 2200);
+    assert_eq!(ids(&probe), ids(&plain));
+    let mut sorted = ids(&probe);
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(ids(&probe), sorted, "newest first, each statement once");
+    // a kind filter: the collected-ids plan
+    let indirect = SearchQuery {
+        kind: Some(StatementKind::Indirect),
+        ..base.clone()
+    };
+    let set = all_pages(&store, indirect.clone());
+    let plain = all_pages(&store, with_speaker(&indirect));
+    assert!(set.len() > 700 && set.len() < 800, "{}", set.len());
+    assert!(set.iter().all(|h| h.kind == StatementKind::Indirect));
+    assert_eq!(ids(&set), ids(&plain));
+    // a rarer term: the plain plan on both sides
+    let rare = all_pages(&store, q("tide"));
+    assert_eq!(rare.len(), 550);
+    assert_eq!(
+        ids(&rare),
+        ids(&all_pages(&store, with_speaker(&q("tide"))))
+    );
+}
