@@ -1575,9 +1575,10 @@ fn verb_statement(
 }
 
 /// A stance's noun object in the content `a..b`: without a verb particle ("ruled out a
-/// deal", "responded to the proposal") and ending before the first adjunct ("at a meeting", "on Tuesday", ", …").
-/// None when a quotation follows ("dismissed the plan as “absurd”" is a mixed quote), when
-/// an adjunct stands where the object would, or when a ", saying …" follows.
+/// deal", "responded to the proposal") and ending before the first adjunct ("at a
+/// meeting", "on Tuesday", ", …"). None when a quotation follows ("dismissed the plan as
+/// “absurd”" is a mixed quote), when an adjunct stands where the object would, or when a
+/// ", saying …" follows.
 fn stance_object(doc: &Document, a: usize, b: usize, hi: usize) -> Option<(usize, usize)> {
     if (a..b).any(|i| doc.tokens[i].kind == TokKind::Quote) {
         return None;
