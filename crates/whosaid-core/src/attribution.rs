@@ -1645,7 +1645,8 @@ fn stance_object(doc: &Document, a: usize, b: usize, hi: usize) -> Option<(usize
             )
         })
         .map_or(b, |i| trim_end(doc, a, i));
-    Some((a, end))
+    // "ruled :on, …": nothing but punctuation before the cut
+    (end > a).then_some((a, end))
 }
 
 /// Whether the words after a weak reporting verb at `k` open a complement that reports

@@ -197,3 +197,17 @@ fn long_words_and_names() {
     let (_, dt) = run(saids);
     assert!(dt < Duration::from_secs(20), "cue run took {dt:?}");
 }
+
+#[test]
+fn inputs_the_fuzzer_found() {
+    // a weak verb whose would-be object is only punctuation before a cut ("ruled :on,")
+    // once made a candidate with its end before its start
+    for text in [
+        "Kerrigan ruled :on, emphasized that it",
+        ":MTI:MPrimK:MPrimKeNrrigan ruled \t\t:on, emphasized that supplies we\n\nEllison warned",
+    ] {
+        let chars = text.chars().count();
+        let (out, _) = run(text.to_string());
+        offsets_sane(chars, &out);
+    }
+}
