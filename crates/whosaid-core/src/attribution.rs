@@ -1464,12 +1464,7 @@ fn verb_statement(
         }
         // "X said (that) …"
         if np.start == lo || np.start > lo && sentence_prefix_ok(doc, lo, np.start) {
-            let (a, b) = content_right(doc, v, hi, lemma, if stance { 1 } else { 3 })?;
-            let (a, b) = if stance {
-                stance_object(doc, a, b, hi)?
-            } else {
-                (a, b)
-            };
+            let (a, b) = verb_content(doc, v, hi, lemma, stance)?;
             let conf = if stance {
                 0.42
             } else if verb.class == CueClass::Weak && !has_that(doc, v + 1, hi) {
@@ -1496,15 +1491,7 @@ fn verb_statement(
         if let Some(np) = subject_span(doc, v, lo) {
             if np.start == lo || sentence_prefix_ok(doc, lo, np.start) {
                 let weak = verb.class == CueClass::Weak && !has_that(doc, v + 1, hi);
-                if let Some((a, b)) = content_right(doc, v, hi, lemma, if stance { 1 } else { 3 })
-                    .and_then(|(a, b)| {
-                        if stance {
-                            stance_object(doc, a, b, hi)
-                        } else {
-                            Some((a, b))
-                        }
-                    })
-                {
+                if let Some((a, b)) = verb_content(doc, v, hi, lemma, stance) {
                     return Some(Candidate::over(
                         doc,
                         (a, b),
@@ -1572,6 +1559,23 @@ fn verb_statement(
         }
     }
     None
+}
+
+/// The content right of verb `v`: the reported clause, or for a stance its noun object
+/// (which may be a single word).
+fn verb_content(
+    doc: &Document,
+    v: usize,
+    hi: usize,
+    lemma: &str,
+    stance: bool,
+) -> Option<(usize, usize)> {
+    if stance {
+        let (a, b) = content_right(doc, v, hi, lemma, 1)?;
+        stance_object(doc, a, b, hi)
+    } else {
+        content_right(doc, v, hi, lemma, 3)
+    }
 }
 
 /// A stance's noun object in the content `a..b`: without a verb particle ("ruled out a
