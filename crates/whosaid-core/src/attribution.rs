@@ -159,6 +159,21 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
                         | "who"
                 )
                 || (p.cap && ptxt.ends_with('s'))
+                // "67 percent of voters say", "those surveyed say", "Nearly a third say"
+                || p.kind == TokKind::Number
+                || matches!(
+                    pl.as_str(),
+                    "percent" | "%" | "third" | "half" | "majority" | "plurality" | "both"
+                        | "all" | "most" | "many" | "some" | "people" | "others" | "surveyed"
+                        | "polled" | "questioned" | "interviewed"
+                )
+                // "critics like Huffman say", "Forbes and Wealth-X say": a plural whose
+                // last word is a name
+                || (p.cap
+                    && (i.saturating_sub(6)..i - 1).any(|k| {
+                        matches!(doc.tok_text(k), "and" | "like" | "&")
+                            || doc.tokens[k].lex.contains(Lex::GROUP)
+                    }))
                 || (ptxt.ends_with('s')
                     && !p.lex.contains(Lex::ROLE)
                     && !is_aux(doc, i - 1)
@@ -1037,10 +1052,16 @@ fn attribution_at(doc: &Document, k: usize, limit: usize) -> Option<((usize, usi
     while v < limit && v - k < 14 {
         if cue_at(doc, v).is_some() && v > k {
             let mut np = speaker_before_verb(doc, v, k)?;
-            if np.start > k && !only_commas(doc, k, np.start) {
+            // "the harbourmaster, Dana Quill, said": the role before the name opens the
+            // phrase
+            let first = np.role_after.map_or(np.start, |r| r.0.min(np.start));
+            if first > k && !only_commas(doc, k, first) {
                 // modifiers the phrase scan stopped at: "state Sen. Jason Holsman said"
-                if np.start - k <= 3 && (k..np.start).all(|i| doc.tokens[i].kind == TokKind::Word) {
-                    np.start = k;
+                if first - k <= 3 && (k..first).all(|i| doc.tokens[i].kind == TokKind::Word) {
+                    match np.role_after {
+                        Some((a, b)) if a < np.start => np.role_after = Some((k, b)),
+                        _ => np.start = k,
+                    }
                 } else {
                     return None;
                 }
@@ -1391,10 +1412,16 @@ fn verb_statement(
 
     // gerund: "…, saying (that) …" — the speaker is the clause's subject
     if verb.form == VerbForm::Gerund {
-        if v <= lo || !is_punct(doc, v - 1, ",") || !speech {
+        if v <= lo || !is_punct(doc, v - 1, ",") {
             return None;
         }
-        let (a, b) = content_right(doc, v, hi, lemma, 3)?;
+        // "…, referring to the committee", "…, hoping to postpone the vote": a weak or
+        // belief verb's complement or stance, like its finite form's
+        let (a, b) = if speech {
+            content_right(doc, v, hi, lemma, 3)?
+        } else {
+            verb_content(doc, v, hi, lemma, stance)?
+        };
         let subj = clause_subject(doc, lo, v);
         return Some(Candidate {
             kind: span_kind(in_quote, a, b),
@@ -1403,14 +1430,14 @@ fn verb_statement(
             cue: cue_span,
             speaker: subj,
             inherit: subj.is_none(),
-            confidence: 0.6,
+            confidence: if speech { 0.6 } else { 0.33 },
         });
     }
 
     // "…, X said." / "…, said X." — content before a comma
     let left_np = speaker_before_verb(doc, v, lo);
     if let Some(np) = left_np {
-        let np_first = np.start;
+        let np_first = np.role_after.map_or(np.start, |r| r.0.min(np.start));
         // the comma (or closing quote, or dash) before the speaker
         if !weak_bare
             && np_first > lo + 1
@@ -1737,11 +1764,18 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
         return None;
     }
     let mut s = e;
+    let mut after_intro = false;
     while s > lo && e - s < 24 {
         let k = s - 1;
         let t = doc.tokens[k];
         if t.kind == TokKind::Quote || cue_at(doc, k).is_some() {
             return None;
+        }
+        // "Around that time, 47 percent said …", "In Nevada, exit polls suggested …": an
+        // opening adjunct ends at its comma and the subject starts after it
+        if is_punct(doc, k, ",") && s < e && intro_adjunct(doc, lo, k) {
+            after_intro = true;
+            break;
         }
         if t.kind == TokKind::Punct && matches!(doc.tok_text(k), ";" | ":" | "\u{2014}") {
             break;
@@ -1787,26 +1821,37 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     }
     // skip a leading adjunct ending in a comma when it precedes the subject proper
     let first = doc.tokens[s];
-    let starts_ok = first.cap
-        || first.kind == TokKind::Number
-        || first
-            .lex
-            .intersects(Lex::DET | Lex::PRONOUN | Lex::GROUP | Lex::ROLE)
-        || matches!(
-            doc.tok_text(s).to_lowercase().as_str(),
-            "almost"
-                | "nearly"
-                | "about"
-                | "more"
-                | "fewer"
-                | "half"
-                | "most"
-                | "some"
-                | "many"
-                | "few"
-        );
+    let starts_ok =
+        after_intro && first.kind == TokKind::Word && !first.lex.intersects(Lex::FUNC | Lex::AUX)
+            || first.cap
+            || first.kind == TokKind::Number
+            || first
+                .lex
+                .intersects(Lex::DET | Lex::PRONOUN | Lex::GROUP | Lex::ROLE)
+            || matches!(
+                doc.tok_text(s).to_lowercase().as_str(),
+                "almost"
+                    | "nearly"
+                    | "about"
+                    | "more"
+                    | "fewer"
+                    | "half"
+                    | "most"
+                    | "some"
+                    | "many"
+                    | "few"
+            );
     if !starts_ok {
         return None;
+    }
+    // "Yet critics say": the conjunction joins the sentence, it is not the subject's
+    if s + 1 < e
+        && matches!(
+            doc.tok_text(s).to_lowercase().as_str(),
+            "and" | "but" | "yet" | "so" | "still" | "also"
+        )
+    {
+        s += 1;
     }
     // a verb-like word ending the span means this is not a subject ("he won, said")
     let last = doc.tokens[e - 1];
@@ -1830,7 +1875,7 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
             .find(|&i| {
                 matches!(
                     doc.tok_text(i),
-                    "of" | "at" | "in" | "for" | "from" | "who" | "," | "("
+                    "of" | "at" | "in" | "for" | "from" | "who" | "like" | "including" | "," | "("
                 )
             })
             .unwrap_or(end),
@@ -1859,6 +1904,63 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
             role_after: role_after.filter(|&(a, b)| b > a),
         },
     ))
+}
+
+/// Tokens `lo..comma` open the sentence with an adjunct (a preposition, a time or a
+/// sentence adverb first): "Around that time", "In Nevada", "By big margins", "Even so".
+fn intro_adjunct(doc: &Document, lo: usize, comma: usize) -> bool {
+    let mut a = lo;
+    if a < comma
+        && matches!(
+            doc.tok_text(a).to_lowercase().as_str(),
+            "and" | "but" | "yet" | "so"
+        )
+    {
+        a += 1;
+    }
+    if a >= comma || comma - a > 8 || (a..comma).any(|i| doc.tokens[i].kind == TokKind::Quote) {
+        return false;
+    }
+    let t = doc.tokens[a];
+    t.lex.intersects(Lex::TIME | Lex::ADVERB)
+        || matches!(
+            doc.tok_text(a).to_lowercase().as_str(),
+            "in" | "on"
+                | "at"
+                | "after"
+                | "before"
+                | "during"
+                | "around"
+                | "by"
+                | "among"
+                | "for"
+                | "since"
+                | "with"
+                | "under"
+                | "over"
+                | "following"
+                | "despite"
+                | "from"
+                | "amid"
+                | "like"
+                | "unlike"
+                | "even"
+                | "still"
+                | "meanwhile"
+                | "instead"
+                | "now"
+                | "then"
+                | "overall"
+                | "nationally"
+                | "elsewhere"
+                | "across"
+                | "within"
+                | "earlier"
+                | "later"
+                | "last"
+                | "this"
+                | "until"
+        )
 }
 
 /// "The town's mayor, Oskar Lund, said": a common noun phrase whose appositive is a
