@@ -1511,6 +1511,36 @@ fn verb_statement(
             ));
         }
     }
+    // "a finish that he said defied expectations", "which they argue spur demand": in a
+    // relative clause the content is the verb phrase whose subject the clause took
+    if let Some(np) = left_np {
+        if np.start > lo
+            && matches!(
+                doc.tok_text(np.start - 1).to_lowercase().as_str(),
+                "that" | "which"
+            )
+            && !weak_bare
+        {
+            if let Some((a, b)) = content_right(doc, v, hi, lemma, 2) {
+                let t = doc.tokens[a];
+                let w = doc.tok_text(a);
+                if a == v + 1
+                    && t.kind == TokKind::Word
+                    && !t.cap
+                    && (t.lex.contains(Lex::AUX) || w.ends_with("ed"))
+                {
+                    return Some(Candidate::over(
+                        doc,
+                        (a, b),
+                        in_quote,
+                        cue_span,
+                        Some(np),
+                        0.36,
+                    ));
+                }
+            }
+        }
+    }
     // a longer subject: "Some delegates at the convention said …"
     if left_np.is_none()
         || left_np.is_some_and(|np| !(np.start == lo || sentence_prefix_ok(doc, lo, np.start)))
