@@ -1024,7 +1024,7 @@ fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<usize>]) -> Option
 /// End of the attribution clause that starts at `k`: the sentence end or the next quote.
 fn clause_end(doc: &Document, k: usize, hi: usize, in_quote: &[Option<usize>]) -> usize {
     let mut e = k;
-    while e < hi && e - k < 16 {
+    while e < hi && e - k < 30 {
         if in_quote[e].is_some() {
             break;
         }
@@ -1049,9 +1049,14 @@ fn attribution_at(doc: &Document, k: usize, limit: usize) -> Option<((usize, usi
     }
     // speaker first: find the verb within the next few tokens
     let mut v = k;
-    while v < limit && v - k < 14 {
+    // a long appositive may stand between the name and the verb: "“…,” Michael McFaul, a
+    // senior fellow at the Hoover Institution and a former ambassador to Russia, said"
+    while v < limit && v - k < 30 {
         if cue_at(doc, v).is_some() && v > k {
             let mut np = speaker_before_verb(doc, v, k)?;
+            if v - k >= 14 && np.role_after.is_none() {
+                return None;
+            }
             // "the harbourmaster, Dana Quill, said": the role before the name opens the
             // phrase
             let first = np.role_after.map_or(np.start, |r| r.0.min(np.start));
