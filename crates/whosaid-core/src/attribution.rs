@@ -823,9 +823,28 @@ fn direct_quotes(
         let mut found: Option<((usize, usize), Np)> = None;
         let mut signed: Option<Np> = None;
         let mut conf = 0.9;
-
+        // a transcript: “WALLACE: Governor, …” — the speaker's label opens the quote, the
+        // colon stands for the verb (PolNeAR marks it as the cue)
+        let label = open_tok + 1;
+        let mut start = q.start;
+        if label + 2 < after_close && is_punct(doc, label + 1, ":") {
+            let w = doc.tok_text(label);
+            if w.chars().count() >= 2 && w.chars().all(|c| c.is_uppercase()) {
+                found = Some((
+                    (label + 1, label + 2),
+                    Np {
+                        start: label,
+                        end: label + 1,
+                        kind: NpKind::Name,
+                        name: Some((label, label + 1)),
+                        role_after: None,
+                    },
+                ));
+                start = doc.tokens[label + 2].start;
+            }
+        }
         // after the closing mark: “…,” she said / “…,” said Okafor / “…” — Okafor said
-        if q.close.is_some() {
+        if q.close.is_some() && found.is_none() {
             let mut k = after_close;
             while k < para.tok_end && (is_punct(doc, k, ",") || is_dash(doc, k)) {
                 k += 1;
@@ -968,7 +987,7 @@ fn direct_quotes(
         }
         cands.push(Candidate {
             kind: StatementKind::Direct,
-            start: q.start,
+            start,
             end: q.end,
             cue: cue.map(|(a, b)| (doc.tokens[a].start, doc.tokens[b - 1].end)),
             speaker,
