@@ -230,6 +230,8 @@ pub(crate) struct Writer<'a, 't> {
     key_updates: HashMap<i64, i64>,
     /// Ids reserved for new quotes, ascending.
     quote_ids: VecDeque<i64>,
+    /// Stored quotes merged into another (excerpt → quote), moved at flush.
+    quote_merges: Vec<(i64, i64)>,
 }
 
 impl<'a, 't> Writer<'a, 't> {
@@ -258,6 +260,7 @@ impl<'a, 't> Writer<'a, 't> {
             new_quotes: QuoteRows::default(),
             key_updates: HashMap::new(),
             quote_ids: VecDeque::new(),
+            quote_merges: Vec::new(),
         }
     }
 
@@ -1342,39 +1345,65 @@ impl<'a, 't> Writer<'a, 't> {
         self.key_updates.insert(k.hash, target);
         self.quote_keys.insert(k.hash, target);
         let contained: HashSet<i64> = contained.into_iter().filter(|c| *c != target).collect();
-        if !contained.is_empty() {
-            // Merging moves rows already written, so everything pending is written first
-            // and the moves are done in the table (rare: an excerpt met before its quote).
-            self.flush()?;
-            let mut ordered: Vec<i64> = contained.iter().copied().collect();
-            ordered.sort_unstable();
-            for c in ordered {
-                for q in self.quote_keys.values_mut() {
-                    if *q == c {
-                        *q = target;
-                    }
-                }
-                self.exec(
-                    "UPDATE statements SET quote_id = $1 WHERE quote_id = $2",
-                    &[&target, &c],
-                )?;
-                self.exec(
-                    "UPDATE quote_keys SET quote_id = $1 WHERE quote_id = $2",
-                    &[&target, &c],
-                )?;
-                self.exec(
-                    "UPDATE quotes t SET first_seen = CASE WHEN q.first_seen IS NULL THEN t.first_seen
-                       WHEN t.first_seen IS NULL OR q.first_seen < t.first_seen THEN q.first_seen
-                       ELSE t.first_seen END
-                     FROM quotes q WHERE t.id = $1 AND q.id = $2",
-                    &[&target, &c],
-                )?;
-                self.exec("DELETE FROM quotes WHERE id = $1", &[&c])?;
-            }
-            self.forget_quotes(&contained);
+        // Excerpts of this quote met before it are merged into it: in memory, and for the
+        // rows already in the tables, at the next flush (set-based, once per batch).
+        let mut ordered: Vec<i64> = contained.into_iter().collect();
+        ordered.sort_unstable();
+        for c in ordered {
+            self.merge_quote(c, target);
         }
         self.note_quote_seen(target, seen);
         Ok(target)
+    }
+
+    /// Merges quote `c` into `target`: the batch's pending statements, keys and first
+    /// date of `c` go to `target` here; if `c` was created in this batch and not written
+    /// yet its rows are dropped, else the move of its stored rows is queued for the next
+    /// flush. (Excerpts stored before their quote are common: deferring the moves saves a
+    /// flush and four statements per merge.)
+    fn merge_quote(&mut self, c: i64, target: i64) {
+        for q in self
+            .quote_keys
+            .values_mut()
+            .chain(self.key_updates.values_mut())
+        {
+            if *q == c {
+                *q = target;
+            }
+        }
+        for q in self.statements.quote_id.iter_mut() {
+            if *q == Some(c) {
+                *q = Some(target);
+            }
+        }
+        // A queued move into `c` now goes to `target`, so queued targets always exist.
+        for m in &mut self.quote_merges {
+            if m.1 == c {
+                m.1 = target;
+            }
+        }
+        let rows = &mut self.new_quotes;
+        match rows.id.iter().position(|x| *x == c) {
+            Some(i) => {
+                rows.id.remove(i);
+                rows.norm.remove(i);
+                rows.text.remove(i);
+                let mut j = 0;
+                while j < rows.print_quote.len() {
+                    if rows.print_quote[j] == c {
+                        rows.print.remove(j);
+                        rows.print_quote.remove(j);
+                    } else {
+                        j += 1;
+                    }
+                }
+            }
+            None => self.quote_merges.push((c, target)),
+        }
+        if let Some(d) = self.quote_seen.remove(&c) {
+            self.note_quote_seen(target, Some(d));
+        }
+        self.forget_quotes(&HashSet::from([c]));
     }
 
     /// Writes the rows collected so far: statements, entities, counters, dates.
@@ -1550,6 +1579,23 @@ impl<'a, 't> Writer<'a, 't> {
                  FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, f, l) WHERE s.id = v.id",
                 &[&ids, &firsts, &lasts],
             )?;
+        }
+        let merges = std::mem::take(&mut self.quote_merges);
+        if !merges.is_empty() {
+            let (from, into): (Vec<i64>, Vec<i64>) = merges.into_iter().unzip();
+            // The stored rows of merged quotes move to their targets (inserted above when
+            // new); the targets keep the earliest first date.
+            self.exec(
+                "WITH m AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS m(c, t)),
+                   s AS (UPDATE statements SET quote_id = m.t FROM m WHERE statements.quote_id = m.c),
+                   k AS (UPDATE quote_keys SET quote_id = m.t FROM m WHERE quote_keys.quote_id = m.c)
+                 UPDATE quotes t SET first_seen = x.fs
+                 FROM (SELECT m.t, min(q.first_seen) AS fs FROM m JOIN quotes q ON q.id = m.c
+                       GROUP BY m.t) AS x
+                 WHERE t.id = x.t AND x.fs IS NOT NULL AND (t.first_seen IS NULL OR x.fs < t.first_seen)",
+                &[&from, &into],
+            )?;
+            self.exec("DELETE FROM quotes WHERE id = ANY($1)", &[&from])?;
         }
         let qs = std::mem::take(&mut self.quote_seen);
         if !qs.is_empty() {
