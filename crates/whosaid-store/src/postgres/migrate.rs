@@ -15,6 +15,7 @@ use super::pg_err;
 pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_failed_messages.sql"),
+    include_str!("migrations/0003_write_path_indexes.sql"),
 ];
 
 /// The schema version this binary writes.

@@ -9,9 +9,10 @@
 //!
 //! Cross-article work (syndication, repeated quotes, corpus speakers) is the SQLite
 //! backend's logic, done incrementally in each batch's transaction and made safe for
-//! concurrent writers: every decision taken on the *absence* of a row (a new speaker for
-//! a surname, a new quote for a text, a new article for a key) is guarded by striped
-//! transaction-level advisory locks taken in sorted order at the start of the batch, and
+//! concurrent writers: a new article for a key is guarded by the unique key (a batch that
+//! loses that race is retried), every other decision taken on the *absence* of a row (a
+//! new speaker for a surname, a new quote for a text) by striped transaction-level
+//! advisory locks taken in sorted order once the batch's articles are written, and
 //! syndication groups are changed under `SELECT … FOR UPDATE` row locks. Counters are
 //! `ON CONFLICT … DO UPDATE SET count = count + n` upserts, so no update is lost. A
 //! deadlock or serialization failure retries the batch. Upserts are idempotent per
@@ -23,6 +24,7 @@
 
 mod migrate;
 mod read;
+mod synd_plan;
 pub mod tsquery;
 mod write;
 

@@ -204,14 +204,10 @@ impl PgStore {
         };
         let result = (|| -> std::result::Result<Vec<UpsertOutcome>, WriteError> {
             let mut tx = conn.client.transaction()?;
-            let mut out = Vec::with_capacity(items.len());
+            let out;
             {
                 let mut w = Writer::new(&mut tx, &mut conn.stmts);
-                w.begin(class, items)?;
-                for p in items {
-                    out.push(w.upsert(p)?);
-                }
-                w.flush()?;
+                out = w.upsert_batch(class, items)?;
             }
             tx.commit()?;
             Ok(out)

@@ -1,16 +1,22 @@
 //! Writing a batch to PostgreSQL: the SQLite backend's upsert (identity, replacement,
 //! syndication, repeated quotes, corpus speakers) with few round trips and safe under
-//! concurrent writers. Per batch: one statement takes the striped advisory locks (sorted,
-//! so two batches never deadlock on them), then a few set-based queries read everything
-//! the batch's decisions depend on — known quote keys, the quotes sharing a fingerprint
-//! with the batch's new quotes, the speaker candidates of every surname prefix — and
-//! reserve ids for the quotes and speakers it may create. Speaker and quote decisions are
-//! then taken in memory (the stripes keep other writers off those rows until commit), and
-//! every row — new speakers and quotes, statements, entities, alias and role counters,
-//! seen dates — is written at the end of the batch with multi-row `unnest` statements.
-//! Per article there remain the article's own INSERT … ON CONFLICT and its LSH
-//! candidates. Decisions come from `speakers`, `quotes` and `syndication`, as in the
-//! SQLite backend.
+//! concurrent writers. A batch of new or unchanged articles (the usual case) first writes
+//! its articles: one statement finds the stored ones and reserves ids for the others, one
+//! reads the LSH candidates, the near-duplicates among them are row-locked, syndication is
+//! decided in memory ([`super::synd_plan`]) and one statement inserts the articles (with
+//! their final group), their buckets and new groups. None of this takes a stripe: the
+//! unique key guards identity, row locks guard groups. Then one statement takes the
+//! striped advisory locks of the speaker and quote work (sorted, so two batches never
+//! deadlock on them), a few set-based queries read everything those decisions depend on —
+//! known quote keys, the quotes sharing a fingerprint with the batch's new quotes, the
+//! speaker candidates of every surname prefix — and reserve ids for the quotes and
+//! speakers the batch may create. Speaker and quote decisions are then taken in memory
+//! (the stripes keep other writers off those rows until commit), and every row — new
+//! speakers and quotes, statements, entities, alias and role counters, seen dates — is
+//! written at the end of the batch with multi-row `unnest` statements. A batch that
+//! replaces a stored article (or holds a key twice) runs article by article under the
+//! stripes of its article keys too, as before. Decisions come from `speakers`, `quotes`
+//! and `syndication`, as in the SQLite backend.
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
@@ -22,6 +28,8 @@ use crate::prepare::PreparedArticle;
 use crate::quotes::{self, QuoteKey};
 use crate::speakers::{self, Candidate, ParsedName, Resolution};
 use crate::syndication;
+
+use super::synd_plan::{self, GroupRef, NewArticle, StoredArticle};
 
 /// A failed write: a database error, or a state the locks rule out (reported as a failed
 /// batch, never a panic).
@@ -71,15 +79,18 @@ fn max_date(a: Option<String>, b: Option<String>) -> Option<String> {
     }
 }
 
-/// The lock stripes a batch needs: article identities, speaker surname prefixes, quote
+/// The lock stripes a batch needs: article identities (when the batch decides on their
+/// absence itself rather than through the unique key), speaker surname prefixes, quote
 /// keys and fingerprints (everything whose absence leads to an insert).
-pub(crate) fn lock_stripes(items: &[PreparedArticle]) -> Vec<i32> {
+pub(crate) fn lock_stripes(items: &[&PreparedArticle], article_keys: bool) -> Vec<i32> {
     let mut keys: BTreeSet<i32> = BTreeSet::new();
     let mut add = |s: &str| {
         keys.insert((xxhash_rust::xxh3::xxh3_64(s.as_bytes()) % LOCK_STRIPES) as i32);
     };
     for p in items {
-        add(&format!("a:{}", p.key));
+        if article_keys {
+            add(&format!("a:{}", p.key));
+        }
         for n in p.speakers.iter().flatten() {
             add(&format!("s:{}:{}", n.class.as_str(), n.surname3()));
         }
@@ -219,6 +230,8 @@ pub(crate) struct Writer<'a, 't> {
     key_updates: HashMap<i64, i64>,
     /// Ids reserved for new quotes, ascending.
     quote_ids: VecDeque<i64>,
+    /// Stored quotes merged into another (excerpt → quote), moved at flush.
+    quote_merges: Vec<(i64, i64)>,
 }
 
 impl<'a, 't> Writer<'a, 't> {
@@ -247,6 +260,7 @@ impl<'a, 't> Writer<'a, 't> {
             new_quotes: QuoteRows::default(),
             key_updates: HashMap::new(),
             quote_ids: VecDeque::new(),
+            quote_merges: Vec::new(),
         }
     }
 
@@ -287,8 +301,13 @@ impl<'a, 't> Writer<'a, 't> {
     /// depend on and reserves ids for the rows it may create. The reads come after the
     /// locks (each statement sees what committed before it began), so they hold for the
     /// whole transaction: any writer that could change these rows needs a stripe we hold.
-    pub(crate) fn begin(&mut self, class: i32, items: &[PreparedArticle]) -> PgResult<()> {
-        let stripes = lock_stripes(items);
+    fn begin(
+        &mut self,
+        class: i32,
+        items: &[&PreparedArticle],
+        article_keys: bool,
+    ) -> PgResult<()> {
+        let stripes = lock_stripes(items, article_keys);
         self.exec(
             "SELECT count(pg_advisory_xact_lock($1, s)) FROM
                (SELECT s FROM unnest($2::int4[]) AS s ORDER BY s) AS ordered",
@@ -434,7 +453,354 @@ impl<'a, 't> Writer<'a, 't> {
         Ok(())
     }
 
-    pub(crate) fn upsert(&mut self, p: &PreparedArticle) -> PgResult<UpsertOutcome> {
+    /// Stores a batch. A batch of articles that are new or unchanged (the usual case)
+    /// takes the set-based path: its articles, LSH buckets and syndication groups are
+    /// written by a few statements before any stripe is taken (the unique key guards
+    /// identity; candidate articles and groups are row-locked), so the serial section under
+    /// the stripes is only the speaker and quote work. A batch that replaces a stored
+    /// article or holds one key twice runs article by article, as the SQLite backend does.
+    pub(crate) fn upsert_batch(
+        &mut self,
+        class: i32,
+        items: &[PreparedArticle],
+    ) -> PgResult<Vec<UpsertOutcome>> {
+        if let Some(out) = self.upsert_new(class, items)? {
+            return Ok(out);
+        }
+        let all: Vec<&PreparedArticle> = items.iter().collect();
+        self.begin(class, &all, true)?;
+        let mut out = Vec::with_capacity(items.len());
+        for p in items {
+            out.push(self.upsert(p)?);
+        }
+        self.flush()?;
+        Ok(out)
+    }
+
+    /// The set-based path; `None` (having written nothing) when the batch needs the
+    /// sequential one.
+    fn upsert_new(
+        &mut self,
+        class: i32,
+        items: &[PreparedArticle],
+    ) -> PgResult<Option<Vec<UpsertOutcome>>> {
+        let mut keys: HashSet<&str> = HashSet::with_capacity(items.len());
+        if !items.iter().all(|p| keys.insert(p.key.as_str())) {
+            return Ok(None);
+        }
+        let keys: Vec<&str> = items.iter().map(|p| p.key.as_str()).collect();
+        // Which articles are stored, and ids for the others (ascending in batch order, as
+        // sequential inserts would number them).
+        let rows = self.query(
+            "SELECT k.key, a.id, a.text_hash, a.syndication_group,
+                    CASE WHEN a.id IS NULL THEN nextval('articles_id_seq') END
+             FROM unnest($1::text[]) AS k(key) LEFT JOIN articles a ON a.key = k.key",
+            &[&keys],
+        )?;
+        let mut stored: HashMap<String, (i64, String, Option<i64>)> = HashMap::new();
+        let mut ids: Vec<i64> = Vec::new();
+        for r in rows {
+            match r.get::<_, Option<i64>>(1) {
+                Some(id) => {
+                    stored.insert(r.get(0), (id, r.get(2), r.get(3)));
+                }
+                None => ids.push(
+                    r.get::<_, Option<i64>>(4)
+                        .ok_or(WriteError::Invariant("no id reserved"))?,
+                ),
+            }
+        }
+        if items.iter().any(|p| {
+            stored
+                .get(&p.key)
+                .is_some_and(|(_, h, _)| *h != p.text_hash)
+        }) {
+            return Ok(None);
+        }
+        ids.sort_unstable();
+        let new: Vec<&PreparedArticle> = items
+            .iter()
+            .filter(|p| !stored.contains_key(&p.key))
+            .collect();
+        if new.len() != ids.len() {
+            return Err(WriteError::Invariant(
+                "article ids reserved for another batch",
+            ));
+        }
+        let groups = self.syndicate_new(&new, &ids)?;
+        // Speakers and quotes: the cross-article section, under the stripes.
+        self.begin(class, &new, false)?;
+        for (p, id) in new.iter().zip(&ids) {
+            self.write_statements(*id, p)?;
+        }
+        self.flush()?;
+        let mut fresh = ids.iter().zip(&groups);
+        let mut out = Vec::with_capacity(items.len());
+        for p in items {
+            out.push(match stored.get(&p.key) {
+                Some((id, _, group)) => UpsertOutcome {
+                    article_id: *id,
+                    action: UpsertAction::Unchanged,
+                    statements: 0,
+                    syndication_group: *group,
+                },
+                None => {
+                    let Some((id, group)) = fresh.next() else {
+                        return Err(WriteError::Invariant("more new articles than ids"));
+                    };
+                    UpsertOutcome {
+                        article_id: *id,
+                        action: UpsertAction::Inserted,
+                        statements: p.extraction.statements.len(),
+                        syndication_group: *group,
+                    }
+                }
+            });
+        }
+        Ok(Some(out))
+    }
+
+    /// Inserts the batch's new articles with their buckets and groups: one read of the
+    /// stored candidates, a row lock on the near-duplicates among them, the decisions in memory
+    /// ([`synd_plan`]), then one statement for the rows and one to refresh the groups.
+    /// Returns each new article's group.
+    fn syndicate_new(
+        &mut self,
+        new: &[&PreparedArticle],
+        ids: &[i64],
+    ) -> PgResult<Vec<Option<i64>>> {
+        let mut buckets: Vec<i64> = new.iter().flat_map(|p| p.buckets.iter().copied()).collect();
+        buckets.sort_unstable();
+        buckets.dedup();
+        let mut stored_buckets: HashMap<i64, Vec<i64>> = HashMap::new();
+        let mut stored: HashMap<i64, StoredArticle> = HashMap::new();
+        if !buckets.is_empty() {
+            // Read without locks: most candidates share a bucket by chance and are not
+            // near-duplicates, and locking them all would make concurrent batches wait on
+            // each other for nothing. Planned with its values each time: a plan cached
+            // while `articles` was small scans it whole.
+            let rows = self.query_planned(
+                "WITH c AS (SELECT b.bucket, l.article_id FROM unnest($1::bigint[]) AS b(bucket)
+                   CROSS JOIN LATERAL (SELECT article_id FROM lsh_buckets WHERE bucket = b.bucket
+                     ORDER BY article_id LIMIT $2) AS l)
+                 SELECT a.id, a.minhash, a.syndication_group, c.buckets FROM articles a
+                 JOIN (SELECT article_id, array_agg(bucket) AS buckets FROM c
+                       GROUP BY article_id) AS c ON c.article_id = a.id",
+                &[&buckets, &MAX_BUCKET_CANDIDATES],
+            )?;
+            for r in rows {
+                let (id, blob, group, in_buckets): (i64, Option<Vec<u8>>, Option<i64>, Vec<i64>) =
+                    (r.get(0), r.get(1), r.get(2), r.get(3));
+                for b in in_buckets {
+                    stored_buckets.entry(b).or_default().push(id);
+                }
+                stored.insert(
+                    id,
+                    StoredArticle {
+                        sig: blob.as_deref().map(syndication::from_blob),
+                        group,
+                    },
+                );
+            }
+            for list in stored_buckets.values_mut() {
+                list.sort_unstable();
+            }
+            // The stored near-duplicates are row-locked (in id order) and read again, so
+            // their group is current and cannot change before commit.
+            let mut similar: BTreeSet<i64> = BTreeSet::new();
+            for p in new {
+                let Some(sig) = p.signature.as_deref() else {
+                    continue;
+                };
+                for id in p
+                    .buckets
+                    .iter()
+                    .filter_map(|b| stored_buckets.get(b))
+                    .flatten()
+                {
+                    if stored
+                        .get(id)
+                        .and_then(|a| a.sig.as_deref())
+                        .is_some_and(|other| {
+                            syndication::similarity(sig, other) >= syndication::SAME_STORY
+                        })
+                    {
+                        similar.insert(*id);
+                    }
+                }
+            }
+            if !similar.is_empty() {
+                let similar: Vec<i64> = similar.into_iter().collect();
+                let rows = self.query(
+                    "SELECT id, minhash, syndication_group FROM articles WHERE id = ANY($1)
+                     ORDER BY id FOR UPDATE",
+                    &[&similar],
+                )?;
+                for id in &similar {
+                    stored.remove(id);
+                }
+                for r in rows {
+                    let blob: Option<Vec<u8>> = r.get(1);
+                    stored.insert(
+                        r.get(0),
+                        StoredArticle {
+                            sig: blob.as_deref().map(syndication::from_blob),
+                            group: r.get(2),
+                        },
+                    );
+                }
+            }
+        }
+        let articles: Vec<NewArticle> = new
+            .iter()
+            .zip(ids)
+            .map(|(p, id)| NewArticle {
+                id: *id,
+                sig: p.signature.as_deref(),
+                buckets: &p.buckets,
+            })
+            .collect();
+        let plan = synd_plan::plan(
+            &articles,
+            &stored_buckets,
+            &stored,
+            MAX_BUCKET_CANDIDATES as usize,
+        );
+        // Stored groups are locked before any member is written (the foreign key check
+        // of a new member takes a share lock on its group), then new groups get ids.
+        let mut new_group_ids: HashMap<usize, i64> = HashMap::new();
+        if !plan.stored_groups.is_empty() || !plan.new_groups.is_empty() {
+            let locked: Vec<i64> = plan.stored_groups.iter().copied().collect();
+            let rows = self.query(
+                "SELECT l.n, ARRAY(SELECT nextval('syndication_groups_id_seq')
+                                   FROM generate_series(1, $2::int8) ORDER BY 1)
+                 FROM (SELECT count(*) AS n FROM (SELECT id FROM syndication_groups
+                       WHERE id = ANY($1) ORDER BY id FOR UPDATE) AS x) AS l",
+                &[&locked, &(plan.new_groups.len() as i64)],
+            )?;
+            let Some(r) = rows.first() else {
+                return Err(WriteError::Invariant("group lock returned no row"));
+            };
+            let reserved: Vec<i64> = r.get(1);
+            new_group_ids = plan.new_groups.iter().copied().zip(reserved).collect();
+        }
+        let group_id = |g: GroupRef| -> PgResult<i64> {
+            match g {
+                GroupRef::Stored(id) => Ok(id),
+                GroupRef::New(k) => new_group_ids
+                    .get(&k)
+                    .copied()
+                    .ok_or(WriteError::Invariant("new group without an id")),
+            }
+        };
+        let groups: Vec<Option<i64>> = plan
+            .groups
+            .iter()
+            .map(|g| g.map(group_id).transpose())
+            .collect::<PgResult<_>>()?;
+        let created: Vec<i64> = new_group_ids.values().copied().collect();
+        let (mut bucket_col, mut bucket_article) = (Vec::new(), Vec::new());
+        for (p, id) in new.iter().zip(ids) {
+            for b in &p.buckets {
+                bucket_col.push(*b);
+                bucket_article.push(*id);
+            }
+        }
+        let (mut moved, mut moved_to) = (Vec::new(), Vec::new());
+        for (id, g) in &plan.stored_updates {
+            moved.push(*id);
+            moved_to.push(group_id(*g)?);
+        }
+        let published: Vec<Option<String>> =
+            new.iter().map(|p| date_str(p.article.published)).collect();
+        let sigs: Vec<Option<Vec<u8>>> = new
+            .iter()
+            .map(|p| p.signature.as_deref().map(syndication::to_blob))
+            .collect();
+        let now = now();
+        // One statement: foreign keys (articles → new groups, buckets → new articles) are
+        // checked at its end. A key another writer inserted since the read above fails
+        // the insert (unique violation), and the batch is retried.
+        self.exec(
+            "WITH g AS (INSERT INTO syndication_groups (id, size) SELECT unnest($1::bigint[]), 0),
+               a AS (INSERT INTO articles (id, key, ext_id, url, canonical_url, source, outlet,
+                       title, published, credit, text, text_hash, minhash, syndication_group,
+                       ingested_at, updated_at)
+                     SELECT *, $16, $16 FROM unnest($2::bigint[], $3::text[], $4::text[],
+                       $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
+                       $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bigint[])),
+               b AS (INSERT INTO lsh_buckets (bucket, article_id)
+                     SELECT * FROM unnest($17::bigint[], $18::bigint[]) ON CONFLICT DO NOTHING)
+             UPDATE articles SET syndication_group = v.g
+             FROM unnest($19::bigint[], $20::bigint[]) AS v(id, g) WHERE articles.id = v.id",
+            &[
+                &created,
+                &ids,
+                &new.iter().map(|p| p.key.as_str()).collect::<Vec<_>>(),
+                &new.iter()
+                    .map(|p| p.article.id.as_str())
+                    .collect::<Vec<_>>(),
+                &new.iter()
+                    .map(|p| p.article.url.as_deref())
+                    .collect::<Vec<_>>(),
+                &new.iter()
+                    .map(|p| p.canonical_url.as_deref())
+                    .collect::<Vec<_>>(),
+                &new.iter()
+                    .map(|p| p.article.source.as_deref())
+                    .collect::<Vec<_>>(),
+                &new.iter().map(|p| p.outlet.as_deref()).collect::<Vec<_>>(),
+                &new.iter()
+                    .map(|p| p.article.title.as_deref())
+                    .collect::<Vec<_>>(),
+                &published,
+                &new.iter()
+                    .map(|p| p.extraction.credit.as_deref())
+                    .collect::<Vec<_>>(),
+                &new.iter()
+                    .map(|p| p.article.text.as_str())
+                    .collect::<Vec<_>>(),
+                &new.iter().map(|p| p.text_hash.as_str()).collect::<Vec<_>>(),
+                &sigs,
+                &groups,
+                &now,
+                &bucket_col,
+                &bucket_article,
+                &moved,
+                &moved_to,
+            ],
+        )?;
+        for (from, into) in &plan.merges {
+            let into = group_id(*into)?;
+            self.exec(
+                "UPDATE articles SET syndication_group = $1 WHERE syndication_group = $2",
+                &[&into, from],
+            )?;
+            self.exec("DELETE FROM syndication_groups WHERE id = $1", &[from])?;
+        }
+        let touched: Vec<i64> = plan
+            .touched
+            .iter()
+            .map(|g| group_id(*g))
+            .collect::<PgResult<_>>()?;
+        if !touched.is_empty() {
+            // Every touched group has at least two members (the article and a match).
+            self.exec(
+                "UPDATE syndication_groups g SET size = s.n, first_published = s.fp,
+                   credit = (SELECT credit FROM articles WHERE syndication_group = g.id
+                             AND credit IS NOT NULL ORDER BY published IS NULL, published, id LIMIT 1),
+                   first_article = (SELECT id FROM articles WHERE syndication_group = g.id
+                                    ORDER BY published IS NULL, published, id LIMIT 1)
+                 FROM (SELECT syndication_group AS id, count(*) AS n, min(published) AS fp
+                       FROM articles WHERE syndication_group = ANY($1) GROUP BY 1) AS s
+                 WHERE g.id = s.id",
+                &[&touched],
+            )?;
+        }
+        Ok(groups)
+    }
+
+    fn upsert(&mut self, p: &PreparedArticle) -> PgResult<UpsertOutcome> {
         let a = &p.article;
         let now = now();
         let published = date_str(a.published);
@@ -979,39 +1345,65 @@ impl<'a, 't> Writer<'a, 't> {
         self.key_updates.insert(k.hash, target);
         self.quote_keys.insert(k.hash, target);
         let contained: HashSet<i64> = contained.into_iter().filter(|c| *c != target).collect();
-        if !contained.is_empty() {
-            // Merging moves rows already written, so everything pending is written first
-            // and the moves are done in the table (rare: an excerpt met before its quote).
-            self.flush()?;
-            let mut ordered: Vec<i64> = contained.iter().copied().collect();
-            ordered.sort_unstable();
-            for c in ordered {
-                for q in self.quote_keys.values_mut() {
-                    if *q == c {
-                        *q = target;
-                    }
-                }
-                self.exec(
-                    "UPDATE statements SET quote_id = $1 WHERE quote_id = $2",
-                    &[&target, &c],
-                )?;
-                self.exec(
-                    "UPDATE quote_keys SET quote_id = $1 WHERE quote_id = $2",
-                    &[&target, &c],
-                )?;
-                self.exec(
-                    "UPDATE quotes t SET first_seen = CASE WHEN q.first_seen IS NULL THEN t.first_seen
-                       WHEN t.first_seen IS NULL OR q.first_seen < t.first_seen THEN q.first_seen
-                       ELSE t.first_seen END
-                     FROM quotes q WHERE t.id = $1 AND q.id = $2",
-                    &[&target, &c],
-                )?;
-                self.exec("DELETE FROM quotes WHERE id = $1", &[&c])?;
-            }
-            self.forget_quotes(&contained);
+        // Excerpts of this quote met before it are merged into it: in memory, and for the
+        // rows already in the tables, at the next flush (set-based, once per batch).
+        let mut ordered: Vec<i64> = contained.into_iter().collect();
+        ordered.sort_unstable();
+        for c in ordered {
+            self.merge_quote(c, target);
         }
         self.note_quote_seen(target, seen);
         Ok(target)
+    }
+
+    /// Merges quote `c` into `target`: the batch's pending statements, keys and first
+    /// date of `c` go to `target` here; if `c` was created in this batch and not written
+    /// yet its rows are dropped, else the move of its stored rows is queued for the next
+    /// flush. (Excerpts stored before their quote are common: deferring the moves saves a
+    /// flush and four statements per merge.)
+    fn merge_quote(&mut self, c: i64, target: i64) {
+        for q in self
+            .quote_keys
+            .values_mut()
+            .chain(self.key_updates.values_mut())
+        {
+            if *q == c {
+                *q = target;
+            }
+        }
+        for q in self.statements.quote_id.iter_mut() {
+            if *q == Some(c) {
+                *q = Some(target);
+            }
+        }
+        // A queued move into `c` now goes to `target`, so queued targets always exist.
+        for m in &mut self.quote_merges {
+            if m.1 == c {
+                m.1 = target;
+            }
+        }
+        let rows = &mut self.new_quotes;
+        match rows.id.iter().position(|x| *x == c) {
+            Some(i) => {
+                rows.id.remove(i);
+                rows.norm.remove(i);
+                rows.text.remove(i);
+                let mut j = 0;
+                while j < rows.print_quote.len() {
+                    if rows.print_quote[j] == c {
+                        rows.print.remove(j);
+                        rows.print_quote.remove(j);
+                    } else {
+                        j += 1;
+                    }
+                }
+            }
+            None => self.quote_merges.push((c, target)),
+        }
+        if let Some(d) = self.quote_seen.remove(&c) {
+            self.note_quote_seen(target, Some(d));
+        }
+        self.forget_quotes(&HashSet::from([c]));
     }
 
     /// Writes the rows collected so far: statements, entities, counters, dates.
@@ -1187,6 +1579,23 @@ impl<'a, 't> Writer<'a, 't> {
                  FROM unnest($1::bigint[], $2::text[], $3::text[]) AS v(id, f, l) WHERE s.id = v.id",
                 &[&ids, &firsts, &lasts],
             )?;
+        }
+        let merges = std::mem::take(&mut self.quote_merges);
+        if !merges.is_empty() {
+            let (from, into): (Vec<i64>, Vec<i64>) = merges.into_iter().unzip();
+            // The stored rows of merged quotes move to their targets (inserted above when
+            // new); the targets keep the earliest first date.
+            self.exec(
+                "WITH m AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS m(c, t)),
+                   s AS (UPDATE statements SET quote_id = m.t FROM m WHERE statements.quote_id = m.c),
+                   k AS (UPDATE quote_keys SET quote_id = m.t FROM m WHERE quote_keys.quote_id = m.c)
+                 UPDATE quotes t SET first_seen = x.fs
+                 FROM (SELECT m.t, min(q.first_seen) AS fs FROM m JOIN quotes q ON q.id = m.c
+                       GROUP BY m.t) AS x
+                 WHERE t.id = x.t AND x.fs IS NOT NULL AND (t.first_seen IS NULL OR x.fs < t.first_seen)",
+                &[&from, &into],
+            )?;
+            self.exec("DELETE FROM quotes WHERE id = ANY($1)", &[&from])?;
         }
         let qs = std::mem::take(&mut self.quote_seen);
         if !qs.is_empty() {
