@@ -1418,6 +1418,8 @@ fn verb_statement(
     let speech = verb.class == CueClass::Speech;
     let lemma = verb.lemma;
     let cue_span = Some((doc.tokens[v].start, doc.tokens[v].end));
+    // every candidate of this verb shares its cue
+    let over = |span, speaker, conf| Candidate::over(doc, span, in_quote, cue_span, speaker, conf);
     // verbs that take a noun object report speech only through a "that" clause:
     // "defended the plan" is no statement, "argued that the plan works" is
     // "asked whether …", "asked him why …": a question reported as content
@@ -1475,14 +1477,7 @@ fn verb_statement(
                     // measured on train: one-word parts ("Sorry, Sanders said.") are
                     // annotated too; the gate weighs them by length
                     if y > x {
-                        extra.push(Candidate::over(
-                            doc,
-                            (x, y),
-                            in_quote,
-                            cue_span,
-                            Some(np),
-                            0.75,
-                        ));
+                        extra.push(over((x, y), Some(np), 0.75));
                     }
                 }
                 return extra.pop().and_then(|last| {
@@ -1503,14 +1498,7 @@ fn verb_statement(
         {
             let (a, b) = strip_conj(doc, lo, np_first - 1);
             if b > a + 2 {
-                return Some(Candidate::over(
-                    doc,
-                    (a, b),
-                    in_quote,
-                    cue_span,
-                    Some(np),
-                    0.8,
-                ));
+                return Some(over((a, b), Some(np), 0.8));
             }
         }
         // "X said (that) …"
@@ -1525,14 +1513,7 @@ fn verb_statement(
             } else {
                 0.55
             };
-            return Some(Candidate::over(
-                doc,
-                (a, b),
-                in_quote,
-                cue_span,
-                Some(np),
-                conf,
-            ));
+            return Some(over((a, b), Some(np), conf));
         }
     }
     // "a finish that he said defied expectations", "which they argue spur demand": in a
@@ -1553,14 +1534,7 @@ fn verb_statement(
                     && !t.cap
                     && (t.lex.contains(Lex::AUX) || w.ends_with("ed"))
                 {
-                    return Some(Candidate::over(
-                        doc,
-                        (a, b),
-                        in_quote,
-                        cue_span,
-                        Some(np),
-                        0.36,
-                    ));
+                    return Some(over((a, b), Some(np), 0.36));
                 }
             }
         }
@@ -1573,11 +1547,8 @@ fn verb_statement(
             if np.start == lo || sentence_prefix_ok(doc, lo, np.start) {
                 let weak = verb.class == CueClass::Weak && !has_that(doc, v + 1, hi);
                 if let Some((a, b)) = verb_content(doc, v, hi, lemma, stance) {
-                    return Some(Candidate::over(
-                        doc,
+                    return Some(over(
                         (a, b),
-                        in_quote,
-                        cue_span,
                         Some(np),
                         if stance {
                             0.38
@@ -1598,14 +1569,7 @@ fn verb_statement(
     {
         if let Some(np) = clause_subject(doc, lo, v - 1) {
             if let Some((a, b)) = content_right(doc, v, hi, lemma, 3) {
-                return Some(Candidate::over(
-                    doc,
-                    (a, b),
-                    in_quote,
-                    cue_span,
-                    Some(np),
-                    0.6,
-                ));
+                return Some(over((a, b), Some(np), 0.6));
             }
         }
     }
@@ -1627,14 +1591,7 @@ fn verb_statement(
             if relative || tail_is_adjunct(doc, after, hi) {
                 let (a, b) = strip_conj(doc, lo, v - 1);
                 if b > a + 2 {
-                    return Some(Candidate::over(
-                        doc,
-                        (a, b),
-                        in_quote,
-                        cue_span,
-                        Some(np),
-                        0.8,
-                    ));
+                    return Some(over((a, b), Some(np), 0.8));
                 }
             }
         }
