@@ -24,6 +24,14 @@ struct Np {
     role_after: Option<(usize, usize)>,
 }
 
+impl Np {
+    /// The phrase's first token: a role apposed before the name opens it ("the
+    /// harbourmaster, Dana Quill, said").
+    fn first(&self) -> usize {
+        self.role_after.map_or(self.start, |r| r.0.min(self.start))
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum NpKind {
     Pronoun,
@@ -1076,9 +1084,7 @@ fn attribution_at(doc: &Document, k: usize, limit: usize) -> Option<((usize, usi
             if v - k >= 14 && np.role_after.is_none() {
                 return None;
             }
-            // "the harbourmaster, Dana Quill, said": the role before the name opens the
-            // phrase
-            let first = np.role_after.map_or(np.start, |r| r.0.min(np.start));
+            let first = np.first();
             if first > k && !only_commas(doc, k, first) {
                 // modifiers the phrase scan stopped at: "state Sen. Jason Holsman said"
                 if first - k <= 3 && (k..first).all(|i| doc.tokens[i].kind == TokKind::Word) {
@@ -1463,7 +1469,7 @@ fn verb_statement(
     // "…, X said." / "…, said X." — content before a comma
     let left_np = speaker_before_verb(doc, v, lo);
     if let Some(np) = left_np {
-        let np_first = np.role_after.map_or(np.start, |r| r.0.min(np.start));
+        let np_first = np.first();
         // the comma (or closing quote, or dash) before the speaker
         if !weak_bare
             && np_first > lo + 1
