@@ -5,6 +5,7 @@
 //! on the other ("X said that …", "…, X said.", "according to X, …"). Pronouns and
 //! surnames resolve through `entities`. This step does not find dates or quantities.
 
+use crate::bounds;
 use crate::entities::{guess_kind, EntityTable};
 use crate::gate::{self, Gate};
 use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
@@ -593,7 +594,7 @@ fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
 
 pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     let quotes = find_quotes(doc);
-    let cands = candidates(doc, &quotes);
+    let cands = candidates(doc, &quotes, bounds::builtin());
     let gate = Gate::builtin();
     if !gate.is_active() {
         return resolve(doc, ents, cands);
@@ -611,10 +612,9 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
         .collect()
 }
 
-/// The rules' candidate statements, in text order, before speakers are resolved.
-fn candidates(doc: &Document, quotes: &[Quote]) -> Vec<Candidate> {
+/// Token → index of the quote containing it (marks included).
+fn quote_map(doc: &Document, quotes: &[Quote]) -> Vec<Option<usize>> {
     let n = doc.tokens.len();
-    // token → index of the quote containing it (marks included)
     let mut in_quote: Vec<Option<usize>> = vec![None; n];
     for (qi, q) in quotes.iter().enumerate() {
         let a = doc.token_at_or_after(q.open);
@@ -623,11 +623,24 @@ fn candidates(doc: &Document, quotes: &[Quote]) -> Vec<Candidate> {
             *slot = Some(qi);
         }
     }
+    in_quote
+}
+
+/// The rules' candidate statements, in text order, before speakers are resolved; with
+/// a `bounds` model, each reported statement's content ends where the model puts it.
+fn candidates(doc: &Document, quotes: &[Quote], bounds: Option<&Gate>) -> Vec<Candidate> {
+    let n = doc.tokens.len();
+    let in_quote = quote_map(doc, quotes);
     let mut used = vec![false; n];
     let mut cands: Vec<Candidate> = Vec::new();
 
     direct_quotes(doc, quotes, &in_quote, &mut used, &mut cands);
     reported_speech(doc, &in_quote, &mut used, &mut cands);
+    if let Some(model) = bounds {
+        for c in &mut cands {
+            refine_end(doc, &in_quote, c, model);
+        }
+    }
 
     // a quote with no cue of its own inside reported speech is part of that statement;
     // spans sorted by start with a running maximum of ends keep this linear
@@ -657,6 +670,199 @@ fn candidates(doc: &Document, quotes: &[Quote]) -> Vec<Candidate> {
     cands
 }
 
+/// Words at which reported content often stops ("…, who", "… even though", "… and"):
+/// the places the boundary model may end a content instead of the rules' end.
+fn break_at(doc: &Document, j: usize) -> bool {
+    let t = doc.tokens[j];
+    match t.kind {
+        TokKind::Punct => matches!(
+            doc.tok_text(j),
+            "," | ";" | ":" | "(" | "\u{2014}" | "\u{2013}" | "--" | "-"
+        ),
+        TokKind::Word => {
+            !t.cap
+                && (t.lex.contains(Lex::FUNC)
+                    || matches!(
+                        doc.tok_text(j),
+                        "who" | "whom" | "whose" | "despite" | "amid" | "unless" | "saying"
+                    ))
+        }
+        _ => false,
+    }
+}
+
+/// A content's tokens `a..b` and the ends it may take: (token after the content, how).
+struct EndChoices {
+    a: usize,
+    b: usize,
+    alts: Vec<(usize, &'static str)>,
+}
+
+/// The ends a reported statement's content may take: its own (`keep`), an earlier break
+/// (`cut`) or a later one up to the sentence's end (`ext`), each as the token after
+/// the content. Only a content that follows its cue ("X said that …") has a choice: a
+/// cue after the content fixes its end.
+fn end_alternatives(
+    doc: &Document,
+    in_quote: &[Option<usize>],
+    c: &Candidate,
+) -> Option<EndChoices> {
+    let (_, ce) = c.cue?;
+    if c.kind == StatementKind::Direct || ce > c.start || c.inherit {
+        return None;
+    }
+    let a = doc.token_at_or_after(c.start);
+    let b = doc.token_at_or_after(c.end);
+    if b < a + 2 || b > doc.tokens.len() {
+        return None;
+    }
+    let sent = doc.sentences[doc.sentence_at(doc.tokens[b - 1].start)];
+    let s_end = trim_end(doc, a, sent.tok_end.max(b));
+    // a cut inside a quotation would split it
+    let open_quote = |j: usize| in_quote[j].is_some() && in_quote[j - 1] == in_quote[j];
+    let mut alts = vec![(b, "keep")];
+    // a weak verb's object stops before an adjunct of time ("defended the plan | at a
+    // meeting on Wednesday"): that end may move sooner, not later
+    let cue_tok = doc.token_at_or_after(c.cue.map_or(0, |(s, _)| s));
+    let adjunct = b < doc.tokens.len()
+        && cue_tok < doc.tokens.len()
+        && cue_at(doc, cue_tok).is_some_and(|v| v.class == CueClass::Weak)
+        && matches!(
+            Lower(doc.tok_text(b)).to_string().as_str(),
+            "at" | "on" | "in" | "during" | "after" | "before" | "since" | "over" | "amid"
+        )
+        && (b..s_end).any(|k| doc.tokens[k].lex.contains(Lex::TIME));
+    let s_end = if adjunct { b } else { s_end };
+    for j in a + 2..s_end {
+        if j == b || !break_at(doc, j) || open_quote(j) {
+            continue;
+        }
+        // "…, and": the comma's own cut is the same content once edge punctuation goes
+        if doc.tokens[j - 1].kind == TokKind::Punct {
+            continue;
+        }
+        alts.push((j, if j < b { "cut" } else { "ext" }));
+    }
+    if s_end > b && !open_quote(s_end.min(doc.tokens.len() - 1)) {
+        alts.push((s_end, "ext"));
+    }
+    Some(EndChoices { a, b, alts })
+}
+
+/// The boundary model's features of ending content `a..` before token `j` (the rules
+/// ended it before `b`).
+fn end_features(
+    doc: &Document,
+    c: &Candidate,
+    (a, b, j): (usize, usize, usize),
+    how: &str,
+    out: &mut dyn FnMut(&str),
+) {
+    let n = doc.tokens.len();
+    let low = |i: usize| Lower(doc.tok_text(i));
+    let mut buf = String::with_capacity(48);
+    let mut f = |args: std::fmt::Arguments| {
+        buf.clear();
+        let _ = std::fmt::Write::write_fmt(&mut buf, args);
+        out(&buf);
+    };
+    f(format_args!("t={how}"));
+    f(format_args!("t={how}|len={}", gate::bucket(j - a)));
+    f(format_args!("t={how}|d={}", gate::bucket(j.abs_diff(b))));
+    let sent = doc.sentences[doc.sentence_at(doc.tokens[j - 1].start)];
+    f(format_args!(
+        "t={how}|rest={}",
+        gate::bucket(sent.tok_end.saturating_sub(j))
+    ));
+    f(format_args!("p={}", low(j - 1)));
+    if j < n {
+        let w = low(j);
+        f(format_args!("w={w}"));
+        f(format_args!("t={how}|w={w}"));
+        f(format_args!("pw={}|{w}", low(j - 1)));
+        if j + 1 < n {
+            f(format_args!("w2={w}|{}", low(j + 1)));
+            if doc.tokens[j + 1].cap {
+                f(format_args!("w={w}|cap"));
+            }
+        }
+        // ", she said" or ", said Ortega" after the end: another attribution begins
+        if (j..(j + 4).min(n)).any(|k| cue_at(doc, k).is_some()) {
+            f(format_args!("t={how}|cuef"));
+        }
+    } else {
+        f(format_args!("w=END"));
+    }
+    if let Some((cs, ce)) = c.cue {
+        let cue = Lower(doc.slice(cs, ce));
+        f(format_args!("cue={cue}|t={how}"));
+        if j < n {
+            f(format_args!("cue={cue}|w={}", low(j)));
+        }
+    }
+    // what the choice adds or drops: the rules' first dropped word, a date, a quotation
+    if j != b && b < n {
+        f(format_args!("t={how}|b={}", low(b)));
+    }
+    let (lo, hi) = (j.min(b), j.max(b).min(n));
+    if (lo..hi).any(|k| doc.tokens[k].lex.contains(Lex::TIME)) {
+        f(format_args!("t={how}|time"));
+    }
+    if (lo..hi).any(|k| doc.tokens[k].kind == TokKind::Quote) {
+        f(format_args!("t={how}|quote"));
+    }
+    let commas = (a..j).filter(|&k| is_punct(doc, k, ",")).count();
+    f(format_args!("t={how}|commas={}", gate::bucket(commas)));
+}
+
+/// Ends the content of `c` where the boundary model scores best.
+fn refine_end(doc: &Document, in_quote: &[Option<usize>], c: &mut Candidate, model: &Gate) {
+    let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c) else {
+        return;
+    };
+    let mut best = (f32::NEG_INFINITY, b);
+    for (j, how) in alts {
+        let mut z = model.bias();
+        end_features(doc, c, (a, b, j), how, &mut |f| z += model.weight(f));
+        if z > best.0 {
+            best = (z, j);
+        }
+    }
+    let j = best.1;
+    if j != b {
+        c.end = doc.tokens[j - 1].end;
+        c.kind = span_kind(in_quote, a, j);
+    }
+}
+
+/// One end a content may take: (start, end) in bytes and the boundary model's features.
+pub type EndChoice = (usize, usize, Vec<String>);
+
+/// For each reported statement the rules propose (before the boundary model), every
+/// end its content may take: (start, end) in bytes and the boundary model's features.
+/// What `bounds::train` learns from.
+pub fn end_choices(doc: &Document) -> Vec<Vec<EndChoice>> {
+    let quotes = find_quotes(doc);
+    let in_quote = quote_map(doc, &quotes);
+    let cands = candidates(doc, &quotes, None);
+    let mut out = Vec::new();
+    for c in &cands {
+        let Some(EndChoices { a, b, alts }) = end_alternatives(doc, &in_quote, c) else {
+            continue;
+        };
+        let group = alts
+            .into_iter()
+            .map(|(j, how)| {
+                let mut fs = Vec::with_capacity(16);
+                end_features(doc, c, (a, b, j), how, &mut |f| fs.push(f.to_string()));
+                (doc.tokens[a].start, doc.tokens[j - 1].end, fs)
+            })
+            .collect();
+        out.push(group);
+    }
+    out
+}
+
 /// Every candidate statement, ungated, with the features the gate reads: what
 /// `whosaid train-gate` learns from.
 pub fn attribute_with_features(
@@ -664,7 +870,7 @@ pub fn attribute_with_features(
     ents: &mut EntityTable,
 ) -> (Vec<Statement>, Vec<Vec<String>>) {
     let quotes = find_quotes(doc);
-    let cands = candidates(doc, &quotes);
+    let cands = candidates(doc, &quotes, bounds::builtin());
     let out = resolve(doc, ents, cands.clone());
     let feats = out
         .iter()

@@ -89,8 +89,15 @@ impl Gate {
     /// The model as a model file (see [`Gate::parse`]), features sorted by name so
     /// that a retrained model diffs line by line.
     pub fn to_tsv(&self) -> String {
+        self.to_tsv_as(
+            "logistic regression over candidate features; written by `whosaid train-gate`",
+        )
+    }
+
+    /// [`Gate::to_tsv`] with another comment line under the header.
+    pub fn to_tsv_as(&self, comment: &str) -> String {
         let mut out = format!(
-            "#gate bias={:.4} threshold={:.2}\n# logistic regression over candidate features; written by `whosaid train-gate`\n",
+            "#gate bias={:.4} threshold={:.2}\n# {comment}\n",
             self.bias, self.threshold
         );
         let mut w: Vec<(&String, &f32)> = self.weights.iter().collect();

@@ -5,12 +5,14 @@
 //! same output for the same input. The steps run in pipeline order, one module each:
 //! `text` (paragraphs, sentences, tokens), `lexicon` (word lists, from data files),
 //! `quotes` (quotation-mark pairing), `entities` (names, roles, in-article merging),
-//! `attribution` (cues, speakers, pronouns), `time` (dates), `numbers` (quantities) and
+//! `attribution` (cues, speakers, pronouns), `bounds` (where reported content ends,
+//! learned), `time` (dates), `numbers` (quantities) and
 //! `credit` (wire credits).
 //!
 //! All offsets in the output count Unicode code points, not bytes.
 
 pub mod attribution;
+pub mod bounds;
 pub mod credit;
 pub mod entities;
 pub mod gate;

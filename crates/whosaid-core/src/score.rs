@@ -89,7 +89,7 @@ fn trimmable(c: char) -> bool {
     c.is_whitespace() || QUOTE_CHARS.contains(c) || EDGE_PUNCT.contains(c)
 }
 
-fn norm_span(chars: &[char], s: Option<i64>, e: Option<i64>) -> Option<(usize, usize)> {
+pub(crate) fn norm_span(chars: &[char], s: Option<i64>, e: Option<i64>) -> Option<(usize, usize)> {
     let (s, e) = (s?, e?);
     let mut s = s.max(0) as usize;
     let mut e = (e.max(0) as usize).min(chars.len());

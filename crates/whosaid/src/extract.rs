@@ -9,6 +9,7 @@ use serde::Deserialize;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
+use whosaid_core::bounds;
 use whosaid_core::gate::{train, FitOptions};
 use whosaid_core::score::{self, GoldDoc};
 use whosaid_core::{extract, Article, Extraction};
@@ -65,6 +66,16 @@ pub struct TrainGateArgs {
     /// Passes over the candidates.
     #[arg(long, default_value_t = 12)]
     epochs: usize,
+}
+
+#[derive(Args)]
+pub struct TrainBoundsArgs {
+    /// Gold JSONL to learn from (shared/eval format): the train split, never dev.
+    #[arg(long)]
+    gold: PathBuf,
+    /// Where to write the model; the library compiles in crates/whosaid-core/model/bounds.tsv.
+    #[arg(long)]
+    out: PathBuf,
 }
 
 #[derive(Args)]
@@ -334,6 +345,23 @@ pub fn run_train_gate(args: TrainGateArgs) -> Result<i32> {
         report.cv_f1_ungated,
         report.cv_f1_gated,
         report.threshold
+    );
+    Ok(0)
+}
+
+/// Learns where reported content ends from gold (see `whosaid_core::bounds::train`).
+/// Retrain the gate after it: the gate learns from the ends this model chooses.
+pub fn run_train_bounds(args: TrainBoundsArgs) -> Result<i32> {
+    let gold = load_gold(&args.gold)?;
+    let (model, report) = bounds::train(&gold, bounds::FIT);
+    std::fs::write(
+        &args.out,
+        model.to_tsv_as("content ends: conditional logit over each statement's choices; written by `whosaid train-bounds`"),
+    )
+    .with_context(|| format!("{}: cannot write the model", args.out.display()))?;
+    eprintln!(
+        "{} statements with their gold end among {} choices: the rules' own end is it for {}, the model's choice (5-fold cross-validated) for {}",
+        report.statements, report.choices, report.keep_right, report.cv_right
     );
     Ok(0)
 }

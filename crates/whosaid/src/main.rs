@@ -29,6 +29,8 @@ enum Command {
     Eval(extract::EvalArgs),
     /// Train the learned gate over the rules' candidates from gold JSONL; writes the model file.
     TrainGate(extract::TrainGateArgs),
+    /// Train where reported content ends (run before train-gate); writes the model file.
+    TrainBounds(extract::TrainBoundsArgs),
     /// Measure extraction throughput over a JSONL file (MB/s, documents/s).
     Bench(extract::BenchArgs),
     /// Ingest files, folders, URLs or feeds into the database (extract and store).
@@ -78,6 +80,7 @@ fn main() {
         Command::Extract(a) => extract::run_extract(a),
         Command::Eval(a) => extract::run_eval(a),
         Command::TrainGate(a) => extract::run_train_gate(a),
+        Command::TrainBounds(a) => extract::run_train_bounds(a),
         Command::Bench(a) => extract::run_bench(a),
         Command::Ingest(a) => corpus::run_ingest(a),
         Command::Search(a) => corpus::run_search(a),
