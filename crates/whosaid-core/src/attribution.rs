@@ -1320,6 +1320,48 @@ fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     while e > lo && is_aux(doc, e - 1) {
         e -= 1;
     }
+    // a time between the speaker and the verb: "Sanders on Tuesday said", "Obama last
+    // week said"
+    if let Some(t) = time_before(doc, e, lo) {
+        e = t;
+        while e > lo && is_aux(doc, e - 1) {
+            e -= 1;
+        }
+    }
+    // dashes around an appositive: "Kall -- co-editor of a book on the debates -- said"
+    // a dash set off by a space, not the hyphen of "co-editor"
+    let dash = |i: usize| {
+        (is_dash(doc, i) || doc.tok_text(i) == "--")
+            && (i == 0
+                || doc.tokens[i - 1].end < doc.tokens[i].start
+                || doc
+                    .tokens
+                    .get(i + 1)
+                    .is_some_and(|t| t.start > doc.tokens[i].end))
+    };
+    if e > lo + 2 && dash(e - 1) {
+        // "--" may come as two tokens
+        let mut role_end = e - 1;
+        while role_end > lo && dash(role_end - 1) {
+            role_end -= 1;
+        }
+        let mut k = role_end;
+        while k > lo && !dash(k - 1) && role_end - k < 25 {
+            k -= 1;
+        }
+        let mut d = k.saturating_sub(1);
+        while d > lo && dash(d - 1) {
+            d -= 1;
+        }
+        if d > lo && k < role_end && appositive(doc, k, role_end) {
+            let mut np = np_left(doc, d, lo)?;
+            if np.kind == NpKind::Name {
+                np.role_after = Some((k, role_end));
+                return Some(apposed_name(doc, np));
+            }
+        }
+        return None;
+    }
     if e > lo && is_punct(doc, e - 1, ",") {
         // appositive: NAME , ROLE , verb
         let role_end = e - 1;
@@ -1337,6 +1379,30 @@ fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
         return None;
     }
     np_left(doc, e, lo)
+}
+
+/// Where a time adjunct ending before token `e` starts ("on Tuesday", "Monday", "last
+/// week", "earlier this month"), if one does, with a word before it.
+fn time_before(doc: &Document, e: usize, lo: usize) -> Option<usize> {
+    let time = |i: usize| {
+        let t = doc.tokens[i];
+        t.kind == TokKind::Word && t.lex.contains(Lex::TIME) && (t.cap || !t.lex.contains(Lex::AUX))
+    };
+    if e <= lo + 1 || !time(e - 1) {
+        return None;
+    }
+    let mut t = e - 1;
+    while t > lo + 1
+        && e - t < 4
+        && (time(t - 1)
+            || matches!(
+                Lower(doc.tok_text(t - 1)).to_string().as_str(),
+                "on" | "last" | "this" | "earlier" | "late"
+            ))
+    {
+        t -= 1;
+    }
+    (doc.tokens[t - 1].kind == TokKind::Word).then_some(t)
 }
 
 /// The attribution before a quote's opening mark, in the same sentence:

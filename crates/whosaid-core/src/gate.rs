@@ -212,6 +212,10 @@ pub struct TrainReport {
 
 const FOLDS: usize = 5;
 
+/// How far under the best cross-validated F1 a threshold may score and still be
+/// chosen for keeping more statements (about the spread between folds' choices).
+const F1_TOLERANCE: f64 = 0.001;
+
 /// A candidate's features and whether it is right.
 type Row = (Vec<String>, bool);
 
@@ -263,14 +267,20 @@ pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
             .unwrap_or(0.0)
     };
     let ungated = f1_at(0.0);
-    let (mut best_t, mut best) = (0.0f32, ungated);
-    for k in 5..=80 {
-        let t = k as f32 / 100.0;
-        let f = f1_at(t);
-        if f > best {
-            (best_t, best) = (t, f);
-        }
-    }
+    let curve: Vec<(f32, f64)> = std::iter::once((0.0, ungated))
+        .chain((5..=80).map(|k| {
+            let t = k as f32 / 100.0;
+            (t, f1_at(t))
+        }))
+        .collect();
+    // Near its top the curve is flat and bumpy: of the thresholds within
+    // `F1_TOLERANCE` of the best, the lowest keeps the most statements for the same F1.
+    let top = curve.iter().map(|c| c.1).fold(f64::MIN, f64::max);
+    let (best_t, best) = curve
+        .iter()
+        .copied()
+        .find(|c| c.1 >= top - F1_TOLERANCE)
+        .unwrap_or((0.0, ungated));
     let all: Vec<Row> = per_doc.into_iter().flat_map(|(_, rows)| rows).collect();
     let mut gate = fit(&all, opts);
     gate.threshold = best_t;
