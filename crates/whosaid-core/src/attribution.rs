@@ -691,6 +691,10 @@ fn break_at(doc: &Document, j: usize) -> bool {
     }
 }
 
+/// How many tokens before and after the rules' end the boundary model looks for another.
+const MAX_CUT: usize = 150;
+const MAX_EXT: usize = 100;
+
 /// A content's tokens `a..b` and the ends it may take: (token after the content, how).
 struct EndChoices {
     a: usize,
@@ -717,7 +721,8 @@ fn end_alternatives(
         return None;
     }
     let sent = doc.sentences[doc.sentence_at(doc.tokens[b - 1].start)];
-    let s_end = trim_end(doc, a, sent.tok_end.max(b));
+    // a window around the rules' end keeps this linear in a sentence that never ends
+    let s_end = trim_end(doc, a, sent.tok_end.max(b)).min(b + MAX_EXT);
     // a cut inside a quotation would split it
     let open_quote = |j: usize| in_quote[j].is_some() && in_quote[j - 1] == in_quote[j];
     let mut alts = vec![(b, "keep")];
@@ -733,7 +738,7 @@ fn end_alternatives(
         )
         && (b..s_end).any(|k| doc.tokens[k].lex.contains(Lex::TIME));
     let s_end = if adjunct { b } else { s_end };
-    for j in a + 2..s_end {
+    for j in (a + 2).max(b.saturating_sub(MAX_CUT))..s_end {
         if j == b || !break_at(doc, j) || open_quote(j) {
             continue;
         }
@@ -811,7 +816,9 @@ fn end_features(
     if (lo..hi).any(|k| doc.tokens[k].kind == TokKind::Quote) {
         f(format_args!("t={how}|quote"));
     }
-    let commas = (a..j).filter(|&k| is_punct(doc, k, ",")).count();
+    let commas = (j.saturating_sub(MAX_CUT).max(a)..j)
+        .filter(|&k| is_punct(doc, k, ","))
+        .count();
     f(format_args!("t={how}|commas={}", gate::bucket(commas)));
 }
 
@@ -1486,6 +1493,8 @@ fn reported_speech(
         .iter()
         .filter_map(|c| Some((c.cue?, c.speaker?)))
         .collect();
+    let quote_cues: std::collections::HashSet<(usize, usize)> =
+        cands.iter().filter_map(|c| c.cue).collect();
     for s in &doc.sentences {
         let (lo, hi) = (s.tok_start, s.tok_end);
         let mut i = lo;
@@ -1549,10 +1558,83 @@ fn reported_speech(
                 used[i] = true;
                 cands.push(c);
                 cands.append(&mut extra);
+            } else if let Some(c) = fallback_statement(doc, i, verb, lo, hi, in_quote) {
+                // a quote's rule may have taken this cue already ("dismissed it as “…”")
+                if !c.cue.is_some_and(|cue| quote_cues.contains(&cue)) {
+                    cands.push(c);
+                }
             }
             i += 1;
         }
     }
+}
+
+/// A cue for which no construction above holds, proposed anyway: the clause after it as
+/// content, the clause's subject as speaker. PolNeAR annotates attributions in many
+/// more shapes than the rules name; the gate learns, by cue word, how far to trust these.
+fn fallback_statement(
+    doc: &Document,
+    v: usize,
+    verb: lexicon::CueVerb,
+    lo: usize,
+    hi: usize,
+    in_quote: &[Option<usize>],
+) -> Option<Candidate> {
+    // a "sentence" of hundreds of words is no sentence (a run of cue words costs each
+    // of them a scan of it)
+    if hi - lo > 400 {
+        return None;
+    }
+    // a weak verb's noun object is a stance, its adjuncts cut off (as in verb_statement)
+    let stance = verb.class == CueClass::Weak
+        && !that_follows(doc, v, hi)
+        && !weak_complement(doc, v + 1, hi);
+    let (a, b) = verb_content(doc, v, hi, verb.lemma, stance)?;
+    // only a verb right after its subject, give or take an auxiliary or an adverb ("the
+    // party has long opposed"): a word in between makes the cue a noun ("the ministry's
+    // new rules") or the subject another's
+    let verbal = |k: usize| {
+        let t = doc.tokens[k];
+        t.kind == TokKind::Word
+            && !t.cap
+            && (t.lex.intersects(Lex::AUX | Lex::ADVERB)
+                || doc.tok_text(k).ends_with("ly")
+                || matches!(doc.tok_text(k), "not" | "also" | "never" | "still" | "long"))
+    };
+    let mut e = v;
+    while e > lo && v - e < 3 && verbal(e - 1) {
+        e -= 1;
+    }
+    let np = match clause_subject(doc, lo, v) {
+        Some(np) if np.end == e => np,
+        // the subject of a second clause: "…, and the board is saying that …"
+        _ => {
+            let np = np_left(doc, e, lo)?;
+            let joined = np.start > lo
+                && (is_punct(doc, np.start - 1, ",")
+                    || matches!(doc.tok_text(np.start - 1), "and" | "but" | ";"));
+            if np.end != e || !joined {
+                return None;
+            }
+            np
+        }
+    };
+    // an adjunct is no content: "spoke after the meeting", "responded to the proposal"
+    // (but "wants to leave")
+    let first = Lower(doc.tok_text(a)).to_string();
+    let noun_next = doc
+        .tokens
+        .get(a + 1)
+        .is_some_and(|t| t.cap || t.lex.intersects(Lex::DET | Lex::PRONOUN));
+    if matches!(
+        first.as_str(),
+        "after" | "before" | "at" | "during" | "since"
+    ) || first == "to" && noun_next
+    {
+        return None;
+    }
+    let cue = Some((doc.tokens[v].start, doc.tokens[v].end));
+    Some(Candidate::over(doc, (a, b), in_quote, cue, Some(np), 0.15))
 }
 
 /// The last content token of a sentence (before its final punctuation).
