@@ -51,6 +51,11 @@ struct Candidate {
     /// Take the speaker of the statement before (a split or continued quote).
     inherit: bool,
     confidence: f32,
+    /// How the boundary model moved the content's end: "rule" (no choice), "keep",
+    /// "cut" or "ext".
+    end_how: &'static str,
+    /// Another candidate's content crosses or holds this one's.
+    crossing: bool,
 }
 
 impl Candidate {
@@ -72,6 +77,8 @@ impl Candidate {
             speaker,
             inherit: false,
             confidence,
+            end_how: "rule",
+            crossing: false,
         }
     }
 
@@ -92,6 +99,8 @@ impl Candidate {
             speaker: Some(np),
             inherit: false,
             confidence,
+            end_how: "rule",
+            crossing: false,
         }
     }
 }
@@ -667,6 +676,21 @@ fn candidates(doc: &Document, quotes: &[Quote], bounds: Option<&Gate>) -> Vec<Ca
             && (c.kind != StatementKind::Direct || c.cue.is_some() || !inside_reported(c))
     });
     cands.sort_by_key(|c| (c.start, c.end));
+    // in start order, a content crosses another when it starts before the furthest end
+    // so far (nested reported speech: "X said Y claimed that …")
+    let mut max_end = 0;
+    for i in 0..cands.len() {
+        if i > 0 && cands[i].start < max_end {
+            cands[i].crossing = true;
+            if let Some(p) = (i.saturating_sub(50)..i)
+                .rev()
+                .find(|&p| cands[p].end > cands[i].start)
+            {
+                cands[p].crossing = true;
+            }
+        }
+        max_end = max_end.max(cands[i].end);
+    }
     cands
 }
 
@@ -827,15 +851,16 @@ fn refine_end(doc: &Document, in_quote: &[Option<usize>], c: &mut Candidate, mod
     let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c) else {
         return;
     };
-    let mut best = (f32::NEG_INFINITY, b);
+    let mut best = (f32::NEG_INFINITY, b, "keep");
     for (j, how) in alts {
         let mut z = model.bias();
         end_features(doc, c, (a, b, j), how, &mut |f| z += model.weight(f));
         if z > best.0 {
-            best = (z, j);
+            best = (z, j, how);
         }
     }
-    let j = best.1;
+    let (j, how) = (best.1, best.2);
+    c.end_how = how;
     if j != b {
         c.end = doc.tokens[j - 1].end;
         c.kind = span_kind(in_quote, a, j);
@@ -927,6 +952,11 @@ fn features(doc: &Document, c: &Candidate, st: &Statement, out: &mut dyn FnMut(&
     };
     f(format_args!("k={kind}"));
     f(format_args!("r={:.2}|{kind}", c.confidence));
+    f(format_args!("end={}|{kind}", c.end_how));
+    if c.crossing {
+        f(format_args!("crossing|{kind}"));
+        f(format_args!("crossing|r={:.2}", c.confidence));
+    }
     let a = doc.token_at_or_after(c.start);
     let b = doc.token_at_or_after(c.end);
     f(format_args!(
@@ -1214,6 +1244,8 @@ fn direct_quotes(
             speaker,
             inherit,
             confidence: conf,
+            end_how: "rule",
+            crossing: false,
         });
     }
 }
@@ -1258,6 +1290,8 @@ fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<usize>]) -> Option
         speaker: Some(np),
         inherit: false,
         confidence: 0.34,
+        end_how: "rule",
+        crossing: false,
     })
 }
 
@@ -1817,6 +1851,8 @@ fn verb_statement(
             speaker: subj,
             inherit: subj.is_none(),
             confidence: if speech { 0.6 } else { 0.33 },
+            end_how: "rule",
+            crossing: false,
         });
     }
 
