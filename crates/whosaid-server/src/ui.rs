@@ -153,6 +153,12 @@ async fn page(name: &'static str) -> Response {
         .into_response()
 }
 
+/// Results per page of the search UI, the embedded first page and the script's pages
+/// alike (`PAGE_SIZE` in `app.js`); the API's own default is 20. Ten fill a laptop's
+/// screen, and every result below the fold is layout and text shaping a first visit pays
+/// before its first paint.
+pub const PAGE_SIZE: u32 = 10;
+
 /// The search page with the first page of its results rendered in (see the module doc).
 /// Only the fields the page's own form sends are used, as `app.js` would send them; if the
 /// search fails the page goes out bare and the script shows the API's error.
@@ -161,7 +167,7 @@ async fn search_page(State(state): State<AppState>, uri: Uri) -> Response {
         .map(|Query(p)| p)
         .unwrap_or_default();
     let params = SearchParams {
-        limit: None,
+        limit: Some(PAGE_SIZE.to_string()),
         cursor: None,
         ..params
     };
