@@ -664,6 +664,7 @@ async fn ui_pages_and_assets() {
     for (file, ct) in [
         ("app.js", "text/javascript"),
         ("app.css", "text/css"),
+        ("favicon.png", "image/png"),
         ("favicon.svg", "image/svg+xml"),
     ] {
         let res = app.get(&format!("/assets/{file}")).await;
