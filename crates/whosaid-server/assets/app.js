@@ -93,6 +93,8 @@ function hitItem(h) {
 // ---- search page ------------------------------------------------------------------
 
 const SEARCH_FIELDS = ['q', 'speaker', 'since', 'until', 'kind', 'outlet'];
+// Results per page, as the server renders the first page (`PAGE_SIZE` in ui.rs).
+const PAGE_SIZE = 10;
 
 function searchPage() {
   const form = $('search-form');
@@ -107,6 +109,7 @@ function searchPage() {
   async function run(append) {
     const q = new URLSearchParams();
     for (const f of SEARCH_FIELDS) { const v = $(f).value.trim(); if (v) q.set(f, v); }
+    q.set('limit', String(PAGE_SIZE));
     if (append && cursor) q.set('cursor', cursor);
     if (!append) { clear(list); shown = 0; }
     setStatus('Searching…');

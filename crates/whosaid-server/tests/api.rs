@@ -664,6 +664,7 @@ async fn ui_pages_and_assets() {
     for (file, ct) in [
         ("app.js", "text/javascript"),
         ("app.css", "text/css"),
+        ("favicon.png", "image/png"),
         ("favicon.svg", "image/svg+xml"),
     ] {
         let res = app.get(&format!("/assets/{file}")).await;
@@ -723,15 +724,19 @@ fn rendered_hits(body: &str) -> Option<Vec<&str>> {
 #[tokio::test]
 async fn search_page_renders_its_first_results_as_escaped_html() {
     let app = app();
+    // the page shows the UI's page size, not the API's default (20)
     for (page_uri, api_uri) in [
-        ("/", "/api/v1/statements"),
-        ("/?q=bridge", "/api/v1/statements?q=bridge"),
+        ("/", "/api/v1/statements?limit=10"),
+        ("/?q=bridge", "/api/v1/statements?q=bridge&limit=10"),
         (
             "/?q=bridge&kind=direct&limit=1&cursor=x",
-            "/api/v1/statements?q=bridge&kind=direct",
+            "/api/v1/statements?q=bridge&kind=direct&limit=10",
         ),
-        ("/?q=%3Cscript%3E", "/api/v1/statements?q=%3Cscript%3E"),
-        ("/?q=zebra", "/api/v1/statements?q=zebra"),
+        (
+            "/?q=%3Cscript%3E",
+            "/api/v1/statements?q=%3Cscript%3E&limit=10",
+        ),
+        ("/?q=zebra", "/api/v1/statements?q=zebra&limit=10"),
     ] {
         let page = app.get(page_uri).await;
         assert_eq!(page.status, StatusCode::OK, "{page_uri}");
@@ -787,8 +792,72 @@ async fn search_page_renders_its_first_results_as_escaped_html() {
     }
     assert!(!page.body.contains("<b>Evil") && !page.body.contains("<b>fall"));
     assert!(!page.body.contains("javascript:"));
+    // the date filters are text fields (YYYY-MM-DD), filled in and applied like the rest
+    let page = app.get("/?since=2024-05-01&until=2024-05-31").await;
+    assert!(page.body.contains("name=\"since\" value=\"2024-05-01\""));
+    assert!(page.body.contains("name=\"until\" value=\"2024-05-31\""));
+    let api = app
+        .get("/api/v1/statements?since=2024-05-01&until=2024-05-31&limit=10")
+        .await
+        .json();
+    assert_eq!(
+        rendered_hits(&page.body).unwrap().len(),
+        api["hits"].as_array().unwrap().len()
+    );
     // a search the API refuses leaves the page bare: the script shows the API's error
     let page = app.get("/?since=not-a-date").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(rendered_hits(&page.body).is_none());
+}
+
+/// The search UI shows `ui::PAGE_SIZE` results a page: the server-rendered first page and
+/// the script's requests (`PAGE_SIZE` in app.js) alike, and the first page's cursor leads
+/// on through the API without repeats or gaps.
+#[tokio::test]
+async fn search_page_shows_a_page_of_ten_and_its_cursor_leads_on() {
+    use whosaid_server::ui::PAGE_SIZE;
+    let app = app_with(Config::default(), 30);
+    let script = app.get("/assets/app.js").await.body;
+    assert!(
+        script.contains(&format!("const PAGE_SIZE = {PAGE_SIZE};")),
+        "app.js pages by ui::PAGE_SIZE"
+    );
+    let all: Value = app.get("/api/v1/statements?limit=100").await.json();
+    let all: Vec<i64> = all["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["statement_id"].as_i64().unwrap())
+        .collect();
+    assert!(all.len() > 2 * PAGE_SIZE as usize);
+    let page = app.get("/").await;
+    let items = rendered_hits(&page.body).expect("a rendered result list");
+    assert_eq!(items.len(), PAGE_SIZE as usize);
+    assert!(page
+        .body
+        .contains(&format!("Showing the {PAGE_SIZE} newest statements.")));
+    let mut seen: Vec<i64> = all[..PAGE_SIZE as usize].to_vec();
+    for (item, id) in items.iter().zip(&seen) {
+        assert!(item.contains(&format!("#s{id}\"")), "{item} is not {id}");
+    }
+    let (_, rest) = page.body.split_once("data-next-cursor=\"").unwrap();
+    let mut cursor = Some(rest[..rest.find('"').unwrap()].replace("&quot;", "\""));
+    while let Some(c) = cursor {
+        let next: Value = app
+            .get(&format!(
+                "/api/v1/statements?limit={PAGE_SIZE}&cursor={}",
+                urlencode(&c)
+            ))
+            .await
+            .json();
+        let hits = next["hits"].as_array().unwrap();
+        assert!(hits.len() <= PAGE_SIZE as usize);
+        seen.extend(hits.iter().map(|h| h["statement_id"].as_i64().unwrap()));
+        cursor = next["next_cursor"].as_str().map(str::to_string);
+    }
+    assert_eq!(&seen[..all.len()], &all[..]);
+    let mut unique = seen.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len(), "no repeats");
 }

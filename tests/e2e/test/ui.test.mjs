@@ -162,6 +162,58 @@ test('search: type a topic, filter, see statements with speaker, date, outlet an
   await page.close();
 });
 
+test('search: ten results a page, "More results" follows the cursor; dates typed as YYYY-MM-DD', async () => {
+  const page = await newPage();
+  // the fixture store holds 15 statements: the server renders the newest 10
+  await page.goto(base + '/');
+  const hits = page.locator('#results .hit');
+  assert.equal(await hits.count(), 10);
+  assert.equal(await page.locator('#status').textContent(), 'Showing the 10 newest statements.');
+  const firstTen = await hits.evaluateAll((els) => els.map((e) => e.querySelector('a[href^="/articles/"]').getAttribute('href')));
+  const more = page.getByRole('button', { name: 'More results' });
+  await more.focus();
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('/api/v1/statements?limit=10&cursor=')),
+    page.keyboard.press('Enter'),
+  ]);
+  await page.locator('#status', { hasText: '15 statements.' }).waitFor();
+  assert.equal(await hits.count(), 15);
+  assert.ok(await more.isHidden());
+  const all = await hits.evaluateAll((els) => els.map((e) => e.querySelector('a[href^="/articles/"]').getAttribute('href')));
+  assert.deepEqual(all.slice(0, 10), firstTen);
+  assert.equal(new Set(all).size, all.length, 'no result twice');
+  // a new search from the script pages by ten as well
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.locator('#status', { hasText: 'Showing the 10 newest statements.' }).waitFor();
+  assert.equal(await hits.count(), 10);
+
+  // the date fields are labelled text fields with their format in the label; a date
+  // in another form is refused by the browser before any request
+  const since = page.getByLabel('From', { exact: true });
+  assert.equal(await since.getAttribute('type'), 'text');
+  assert.equal(await page.getByLabel('To', { exact: true }).getAttribute('type'), 'text');
+  assert.equal(await page.locator('#' + await since.getAttribute('aria-describedby')).textContent(), 'YYYY-MM-DD');
+  await since.fill('1/5/2024');
+  assert.equal(await since.evaluate((e) => e.checkValidity()), false);
+  await page.getByRole('button', { name: 'Search' }).click();
+  assert.ok(!/since=/.test(page.url()), 'an invalid date is not sent');
+  await since.fill('2024-03-02');
+  await page.getByLabel('To', { exact: true }).fill('2024-03-31');
+  await Promise.all([
+    page.waitForResponse((r) => r.url().includes('since=2024-03-02&until=2024-03-31')),
+    page.getByRole('button', { name: 'Search' }).click(),
+  ]);
+  await page.locator('#status', { hasText: /^\d+ statements?\.$/ }).waitFor();
+  assert.ok(await hits.count() >= 1);
+  for (const d of await page.locator('#results time').allTextContents()) {
+    assert.ok(d >= '2024-03-02' && d <= '2024-03-31', d);
+  }
+  // the server fills the date fields in from the URL
+  await page.goto(base + '/?since=2024-03-02');
+  assert.equal(await since.inputValue(), '2024-03-02');
+  await page.close();
+});
+
 test('speaker: open from a result; roles, aliases, weekly chart, latest statements, top terms', async () => {
   const page = await newPage();
   await page.goto(base + '/?q=bridge&speaker=Maria%20Okafor');
