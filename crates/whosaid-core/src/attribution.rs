@@ -789,12 +789,8 @@ fn end_features(
 ) {
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
-    let mut buf = String::with_capacity(48);
-    let mut f = |args: std::fmt::Arguments| {
-        buf.clear();
-        let _ = std::fmt::Write::write_fmt(&mut buf, args);
-        out(&buf);
-    };
+    let mut sink = FeatureSink::new(out);
+    let mut f = |args: std::fmt::Arguments| sink.add(args);
     f(format_args!("t={how}"));
     f(format_args!("t={how}|len={}", gate::bucket(j - a)));
     f(format_args!("t={how}|d={}", gate::bucket(j.abs_diff(b))));
@@ -916,6 +912,28 @@ pub fn attribute_with_features(
     (out, feats)
 }
 
+/// Formats each feature into one reused buffer and hands it on: features are made for
+/// every candidate (and every end it may take) of every article.
+struct FeatureSink<'o> {
+    buf: String,
+    out: &'o mut dyn FnMut(&str),
+}
+
+impl<'o> FeatureSink<'o> {
+    fn new(out: &'o mut dyn FnMut(&str)) -> Self {
+        FeatureSink {
+            buf: String::with_capacity(64),
+            out,
+        }
+    }
+
+    fn add(&mut self, args: std::fmt::Arguments) {
+        self.buf.clear();
+        let _ = std::fmt::Write::write_fmt(&mut self.buf, args);
+        (self.out)(&self.buf);
+    }
+}
+
 /// A word written lower-cased, without allocating a lower-cased copy.
 #[derive(Clone, Copy)]
 struct Lower<'a>(&'a str);
@@ -943,13 +961,8 @@ fn features(doc: &Document, c: &Candidate, st: &Statement, out: &mut dyn FnMut(&
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
     let kind = c.kind.as_str();
-    // one buffer for every feature: this runs for each candidate of each article
-    let mut buf = String::with_capacity(64);
-    let mut f = |args: std::fmt::Arguments| {
-        buf.clear();
-        let _ = std::fmt::Write::write_fmt(&mut buf, args);
-        out(&buf);
-    };
+    let mut sink = FeatureSink::new(out);
+    let mut f = |args: std::fmt::Arguments| sink.add(args);
     f(format_args!("k={kind}"));
     f(format_args!("r={:.2}|{kind}", c.confidence));
     f(format_args!("end={}|{kind}", c.end_how));

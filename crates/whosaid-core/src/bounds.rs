@@ -9,7 +9,7 @@
 //! rules' ends. The gate (see `gate`) is trained after this model, on its output.
 
 use crate::attribution;
-use crate::gate::{FitOptions, Gate};
+use crate::gate::{FeatureIndex, FitOptions, Gate};
 use crate::score::{norm_span, GoldDoc};
 use crate::text::{CodePoints, Document};
 use std::collections::HashMap;
@@ -131,36 +131,16 @@ pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, BoundsReport) {
 /// choices' scores, trained (AdaGrad, fixed shuffle) to put the probability on the
 /// right ones. Scores compare only within a statement, so there is no bias.
 fn fit(groups: &[&Group], opts: FitOptions) -> Gate {
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for g in groups {
-        for (fs, _) in g.iter() {
-            for f in fs {
-                *count.entry(f.as_str()).or_default() += 1;
-            }
-        }
-    }
-    let mut names: Vec<&str> = count
-        .into_iter()
-        .filter(|&(_, n)| n >= opts.min_count)
-        .map(|(f, _)| f)
-        .collect();
-    names.sort_unstable();
-    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+    let index = FeatureIndex::new(
+        groups
+            .iter()
+            .flat_map(|g| g.iter().map(|(fs, _)| fs.as_slice())),
+        opts.min_count,
+    );
+    let names = &index.names;
     let data: Vec<Vec<(Vec<usize>, bool)>> = groups
         .iter()
-        .map(|g| {
-            g.iter()
-                .map(|(fs, y)| {
-                    let mut ix: Vec<usize> = fs
-                        .iter()
-                        .filter_map(|f| index.get(f.as_str()).copied())
-                        .collect();
-                    ix.sort_unstable();
-                    ix.dedup();
-                    (ix, *y)
-                })
-                .collect()
-        })
+        .map(|g| g.iter().map(|(fs, y)| (index.of(fs), *y)).collect())
         .collect();
     let d = names.len();
     let (mut w, mut g2) = (vec![0f32; d], vec![1e-8f32; d]);

@@ -130,33 +130,71 @@ impl Default for FitOptions {
     }
 }
 
+/// Feature names seen in at least `min_count` samples, sorted, each with its column.
+pub(crate) struct FeatureIndex<'a> {
+    pub names: Vec<&'a str>,
+    index: HashMap<&'a str, usize>,
+}
+
+impl<'a> FeatureIndex<'a> {
+    pub fn new(samples: impl Iterator<Item = &'a [String]>, min_count: usize) -> Self {
+        let mut count: HashMap<&str, usize> = HashMap::new();
+        for fs in samples {
+            for f in fs {
+                *count.entry(f.as_str()).or_default() += 1;
+            }
+        }
+        let mut names: Vec<&str> = count
+            .into_iter()
+            .filter(|&(_, n)| n >= min_count)
+            .map(|(f, _)| f)
+            .collect();
+        names.sort_unstable();
+        let index = names.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+        FeatureIndex { names, index }
+    }
+
+    /// The columns of a sample's known features, sorted, each once.
+    pub fn of(&self, fs: &[String]) -> Vec<usize> {
+        let mut ix: Vec<usize> = fs
+            .iter()
+            .filter_map(|f| self.index.get(f.as_str()).copied())
+            .collect();
+        ix.sort_unstable();
+        ix.dedup();
+        ix
+    }
+}
+
+impl FitOptions {
+    /// "epochs learning_rate l2 min_count" (e.g. from an environment variable, when
+    /// tuning); `None` unless all four parse.
+    pub fn from_spec(spec: &str) -> Option<FitOptions> {
+        let f: Vec<f32> = spec
+            .split_whitespace()
+            .map(str::parse)
+            .collect::<Result<_, _>>()
+            .ok()?;
+        match f[..] {
+            [e, lr, l2, mc] => Some(FitOptions {
+                epochs: e as usize,
+                learning_rate: lr,
+                l2,
+                min_count: mc as usize,
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Fits the gate's logistic regression to labelled candidates (features, right?) with
 /// AdaGrad, in a fixed pseudo-random order so that the same data gives the same model.
 pub fn fit(samples: &[Row], opts: FitOptions) -> Gate {
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for (fs, _) in samples {
-        for f in fs {
-            *count.entry(f.as_str()).or_default() += 1;
-        }
-    }
-    let mut names: Vec<&str> = count
-        .into_iter()
-        .filter(|&(_, n)| n >= opts.min_count)
-        .map(|(f, _)| f)
-        .collect();
-    names.sort_unstable();
-    let index: HashMap<&str, usize> = names.iter().enumerate().map(|(i, f)| (*f, i)).collect();
+    let index = FeatureIndex::new(samples.iter().map(|(fs, _)| fs.as_slice()), opts.min_count);
+    let names = &index.names;
     let rows: Vec<(Vec<usize>, f32)> = samples
         .iter()
-        .map(|(fs, y)| {
-            let mut ix: Vec<usize> = fs
-                .iter()
-                .filter_map(|f| index.get(f.as_str()).copied())
-                .collect();
-            ix.sort_unstable();
-            ix.dedup();
-            (ix, if *y { 1.0 } else { 0.0 })
-        })
+        .map(|(fs, y)| (index.of(fs), if *y { 1.0 } else { 0.0 }))
         .collect();
     let d = names.len();
     let (mut w, mut g2) = (vec![0f32; d], vec![1e-8f32; d]);
@@ -363,6 +401,15 @@ mod tests {
         assert!(feats
             .iter()
             .all(|f| f.iter().any(|x| x.starts_with("cue="))));
+    }
+
+    #[test]
+    fn fit_options_from_a_spec() {
+        let o = FitOptions::from_spec("20 0.05 1e-3 5").expect("four numbers");
+        assert_eq!((o.epochs, o.min_count), (20, 5));
+        assert!((o.learning_rate - 0.05).abs() < 1e-6 && (o.l2 - 1e-3).abs() < 1e-9);
+        assert!(FitOptions::from_spec("20 0.05 1e-3").is_none());
+        assert!(FitOptions::from_spec("20 fast 1e-3 5").is_none());
     }
 
     #[test]

@@ -320,6 +320,16 @@ pub fn e2e_labels(gd: &GoldDoc, x: &Extraction) -> Vec<bool> {
     out
 }
 
+/// Gold documents from JSONL text (blank lines skipped); an error names `name`, the line
+/// and what is wrong.
+pub fn parse_gold(text: &str, name: &str) -> Result<Vec<GoldDoc>, String> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(n, l)| serde_json::from_str(l).map_err(|e| format!("{name}:{}: {e}", n + 1)))
+        .collect()
+}
+
 /// Scores predictions against gold, as score.py does.
 pub fn score(gold: &[GoldDoc], preds: &[Extraction], per_doc: bool) -> Value {
     let by_id: BTreeMap<&str, &Extraction> = preds.iter().map(|p| (p.id.as_str(), p)).collect();
@@ -415,4 +425,21 @@ pub fn score(gold: &[GoldDoc], preds: &[Extraction], per_doc: bool) -> Value {
     out.insert("overlap_recall_by_kind".into(), json!(by_kind));
     out.insert("gold_by_kind".into(), json!(kind_tot));
     Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parse_gold_skips_blank_lines_and_names_a_bad_one() {
+        let ok = "{\"id\":\"a\",\"text\":\"x\"}\n\n{\"id\":\"b\",\"text\":\"y\",\"quotes\":[]}\n";
+        let docs = parse_gold(ok, "gold.jsonl").expect("two documents");
+        assert_eq!(docs.len(), 2);
+        assert_eq!(docs[1].id, "b");
+        let Err(err) = parse_gold("{\"id\":\"a\",\"text\":\"x\"}\n{\"id\":", "gold.jsonl") else {
+            panic!("the second line is cut off");
+        };
+        assert!(err.starts_with("gold.jsonl:2:"), "{err}");
+    }
 }
