@@ -9,7 +9,7 @@
 //! rules' ends. The gate (see `gate`) is trained after this model, on its output.
 
 use crate::attribution;
-use crate::gate::{FeatureIndex, FitOptions, Gate};
+use crate::gate::{shuffle, FeatureIndex, FitOptions, Gate};
 use crate::score::{norm_span, GoldDoc};
 use crate::text::{CodePoints, Document};
 use std::collections::HashMap;
@@ -148,12 +148,7 @@ fn fit(groups: &[&Group], opts: FitOptions) -> Gate {
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     let mut grad: HashMap<usize, f32> = HashMap::new();
     for _ in 0..opts.epochs {
-        for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut order, &mut seed);
         for &gi in &order {
             let g = &data[gi];
             let z: Vec<f32> = g

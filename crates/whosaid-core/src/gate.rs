@@ -130,6 +130,16 @@ impl Default for FitOptions {
     }
 }
 
+/// Fisher–Yates with a xorshift generator: a deterministic order, no dependency.
+pub(crate) fn shuffle(order: &mut [usize], seed: &mut u64) {
+    for i in (1..order.len()).rev() {
+        *seed ^= *seed << 13;
+        *seed ^= *seed >> 7;
+        *seed ^= *seed << 17;
+        order.swap(i, (*seed % (i as u64 + 1)) as usize);
+    }
+}
+
 /// Feature names seen in at least `min_count` samples, sorted, each with its column.
 pub(crate) struct FeatureIndex<'a> {
     pub names: Vec<&'a str>,
@@ -202,13 +212,7 @@ pub fn fit(samples: &[Row], opts: FitOptions) -> Gate {
     let mut order: Vec<usize> = (0..rows.len()).collect();
     let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
     for _ in 0..opts.epochs {
-        // Fisher–Yates with a xorshift generator: deterministic, no dependency
-        for i in (1..order.len()).rev() {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            order.swap(i, (seed % (i as u64 + 1)) as usize);
-        }
+        shuffle(&mut order, &mut seed);
         for &r in &order {
             let (ix, y) = &rows[r];
             let z = b + ix.iter().map(|&i| w[i]).sum::<f32>();
