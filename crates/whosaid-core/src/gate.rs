@@ -123,7 +123,7 @@ impl Default for FitOptions {
     fn default() -> Self {
         FitOptions {
             epochs: 12,
-            learning_rate: 0.2,
+            learning_rate: 0.1,
             l2: 1e-4,
             min_count: 3,
         }
