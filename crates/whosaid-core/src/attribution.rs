@@ -756,10 +756,11 @@ fn end_alternatives(
     let adjunct = b < doc.tokens.len()
         && cue_tok < doc.tokens.len()
         && cue_at(doc, cue_tok).is_some_and(|v| v.class == CueClass::Weak)
-        && matches!(
-            Lower(doc.tok_text(b)).to_string().as_str(),
-            "at" | "on" | "in" | "during" | "after" | "before" | "since" | "over" | "amid"
-        )
+        && [
+            "at", "on", "in", "during", "after", "before", "since", "over", "amid",
+        ]
+        .iter()
+        .any(|w| lower_eq(doc, b, w))
         && (b..s_end).any(|k| doc.tokens[k].lex.contains(Lex::TIME));
     let s_end = if adjunct { b } else { s_end };
     for j in (a + 2).max(b.saturating_sub(MAX_CUT))..s_end {
@@ -1449,10 +1450,9 @@ fn time_before(doc: &Document, e: usize, lo: usize) -> Option<usize> {
     while t > lo + 1
         && e - t < 4
         && (time(t - 1)
-            || matches!(
-                Lower(doc.tok_text(t - 1)).to_string().as_str(),
-                "on" | "last" | "this" | "earlier" | "late"
-            ))
+            || ["on", "last", "this", "earlier", "late"]
+                .iter()
+                .any(|w| lower_eq(doc, t - 1, w)))
     {
         t -= 1;
     }
@@ -1668,15 +1668,14 @@ fn fallback_statement(
     };
     // an adjunct is no content: "spoke after the meeting", "responded to the proposal"
     // (but "wants to leave")
-    let first = Lower(doc.tok_text(a)).to_string();
     let noun_next = doc
         .tokens
         .get(a + 1)
         .is_some_and(|t| t.cap || t.lex.intersects(Lex::DET | Lex::PRONOUN));
-    if matches!(
-        first.as_str(),
-        "after" | "before" | "at" | "during" | "since"
-    ) || first == "to" && noun_next
+    if ["after", "before", "at", "during", "since"]
+        .iter()
+        .any(|w| lower_eq(doc, a, w))
+        || lower_eq(doc, a, "to") && noun_next
     {
         return None;
     }
