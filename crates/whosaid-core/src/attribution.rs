@@ -13,6 +13,16 @@ use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKi
 use crate::quotes::{find_quotes, Quote};
 use crate::text::{Document, TokKind};
 
+/// A feature named by its pieces, in order: `feat!(sink; "w=", word, "|cap")`.
+macro_rules! feat {
+    ($sink:expr; $($piece:expr),+ $(,)?) => {{
+        let sink: &mut FeatureSink = $sink;
+        sink.begin();
+        $( Piece::put(&$piece, sink); )+
+        sink.end();
+    }};
+}
+
 /// A speaker mention as tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Np {
@@ -612,9 +622,9 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     out.into_iter()
         .zip(&cands)
         .filter_map(|(mut st, c)| {
-            let mut z = gate.bias();
-            features(doc, c, &st, &mut |f| z += gate.weight(f));
-            let p = gate::sigmoid(z);
+            let mut sink = FeatureSink::score(gate);
+            features(doc, c, &st, &mut sink);
+            let p = gate::sigmoid(sink.z());
             st.confidence = p;
             (p >= gate.threshold()).then_some(st)
         })
@@ -646,8 +656,9 @@ fn candidates(doc: &Document, quotes: &[Quote], bounds: Option<&Gate>) -> Vec<Ca
     direct_quotes(doc, quotes, &in_quote, &mut used, &mut cands);
     reported_speech(doc, &in_quote, &mut used, &mut cands);
     if let Some(model) = bounds {
+        let counts = TokenCounts::new(doc);
         for c in &mut cands {
-            refine_end(doc, &in_quote, c, model);
+            refine_end(doc, &in_quote, &counts, c, model);
         }
     }
 
@@ -779,6 +790,46 @@ fn end_alternatives(
     Some(EndChoices { a, b, alts })
 }
 
+/// Running counts of the tokens the boundary model asks about over a span (commas,
+/// times, quotation marks), so that each of a content's many ends reads them in
+/// constant time instead of rescanning up to `MAX_CUT` tokens.
+struct TokenCounts {
+    commas: Vec<u32>,
+    times: Vec<u32>,
+    quotes: Vec<u32>,
+}
+
+impl TokenCounts {
+    fn new(doc: &Document) -> TokenCounts {
+        let n = doc.tokens.len();
+        let mut t = TokenCounts {
+            commas: Vec::with_capacity(n + 1),
+            times: Vec::with_capacity(n + 1),
+            quotes: Vec::with_capacity(n + 1),
+        };
+        let (mut c, mut d, mut q) = (0, 0, 0);
+        for k in 0..n {
+            t.commas.push(c);
+            t.times.push(d);
+            t.quotes.push(q);
+            c += u32::from(is_punct(doc, k, ","));
+            d += u32::from(doc.tokens[k].lex.contains(Lex::TIME));
+            q += u32::from(doc.tokens[k].kind == TokKind::Quote);
+        }
+        t.commas.push(c);
+        t.times.push(d);
+        t.quotes.push(q);
+        t
+    }
+
+    fn count(v: &[u32], lo: usize, hi: usize) -> u32 {
+        match (v.get(lo), v.get(hi)) {
+            (Some(a), Some(b)) if hi > lo => b - a,
+            _ => 0,
+        }
+    }
+}
+
 /// The boundary model's features of ending content `a..` before token `j` (the rules
 /// ended it before `b`).
 fn end_features(
@@ -786,72 +837,73 @@ fn end_features(
     c: &Candidate,
     (a, b, j): (usize, usize, usize),
     how: &str,
-    out: &mut dyn FnMut(&str),
+    counts: &TokenCounts,
+    sink: &mut FeatureSink,
 ) {
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
-    let mut sink = FeatureSink::new(out);
-    let mut f = |args: std::fmt::Arguments| sink.add(args);
-    f(format_args!("t={how}"));
-    f(format_args!("t={how}|len={}", gate::bucket(j - a)));
-    f(format_args!("t={how}|d={}", gate::bucket(j.abs_diff(b))));
+    feat!(sink; "t=", how);
+    feat!(sink; "t=", how, "|len=", gate::bucket(j - a));
+    feat!(sink; "t=", how, "|d=", gate::bucket(j.abs_diff(b)));
     let sent = doc.sentences[doc.sentence_at(doc.tokens[j - 1].start)];
-    f(format_args!(
-        "t={how}|rest={}",
-        gate::bucket(sent.tok_end.saturating_sub(j))
-    ));
-    f(format_args!("p={}", low(j - 1)));
+    feat!(sink; "t=", how, "|rest=", gate::bucket(sent.tok_end.saturating_sub(j)));
+    feat!(sink; "p=", low(j - 1));
     if j < n {
         let w = low(j);
-        f(format_args!("w={w}"));
-        f(format_args!("t={how}|w={w}"));
-        f(format_args!("pw={}|{w}", low(j - 1)));
+        feat!(sink; "w=", w);
+        feat!(sink; "t=", how, "|w=", w);
+        feat!(sink; "pw=", low(j - 1), "|", w);
         if j + 1 < n {
-            f(format_args!("w2={w}|{}", low(j + 1)));
+            feat!(sink; "w2=", w, "|", low(j + 1));
             if doc.tokens[j + 1].cap {
-                f(format_args!("w={w}|cap"));
+                feat!(sink; "w=", w, "|cap");
             }
         }
         // ", she said" or ", said Ortega" after the end: another attribution begins
         if (j..(j + 4).min(n)).any(|k| cue_at(doc, k).is_some()) {
-            f(format_args!("t={how}|cuef"));
+            feat!(sink; "t=", how, "|cuef");
         }
     } else {
-        f(format_args!("w=END"));
+        feat!(sink; "w=END");
     }
     if let Some((cs, ce)) = c.cue {
         let cue = Lower(doc.slice(cs, ce));
-        f(format_args!("cue={cue}|t={how}"));
+        feat!(sink; "cue=", cue, "|t=", how);
         if j < n {
-            f(format_args!("cue={cue}|w={}", low(j)));
+            feat!(sink; "cue=", cue, "|w=", low(j));
         }
     }
     // what the choice adds or drops: the rules' first dropped word, a date, a quotation
     if j != b && b < n {
-        f(format_args!("t={how}|b={}", low(b)));
+        feat!(sink; "t=", how, "|b=", low(b));
     }
     let (lo, hi) = (j.min(b), j.max(b).min(n));
-    if (lo..hi).any(|k| doc.tokens[k].lex.contains(Lex::TIME)) {
-        f(format_args!("t={how}|time"));
+    if TokenCounts::count(&counts.times, lo, hi) > 0 {
+        feat!(sink; "t=", how, "|time");
     }
-    if (lo..hi).any(|k| doc.tokens[k].kind == TokKind::Quote) {
-        f(format_args!("t={how}|quote"));
+    if TokenCounts::count(&counts.quotes, lo, hi) > 0 {
+        feat!(sink; "t=", how, "|quote");
     }
-    let commas = (j.saturating_sub(MAX_CUT).max(a)..j)
-        .filter(|&k| is_punct(doc, k, ","))
-        .count();
-    f(format_args!("t={how}|commas={}", gate::bucket(commas)));
+    let commas = TokenCounts::count(&counts.commas, j.saturating_sub(MAX_CUT).max(a), j) as usize;
+    feat!(sink; "t=", how, "|commas=", gate::bucket(commas));
 }
 
 /// Ends the content of `c` where the boundary model scores best.
-fn refine_end(doc: &Document, in_quote: &[Option<usize>], c: &mut Candidate, model: &Gate) {
+fn refine_end(
+    doc: &Document,
+    in_quote: &[Option<usize>],
+    counts: &TokenCounts,
+    c: &mut Candidate,
+    model: &Gate,
+) {
     let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c) else {
         return;
     };
     let mut best = (f32::NEG_INFINITY, b, "keep");
     for (j, how) in alts {
-        let mut z = model.bias();
-        end_features(doc, c, (a, b, j), how, &mut |f| z += model.weight(f));
+        let mut sink = FeatureSink::score(model);
+        end_features(doc, c, (a, b, j), how, counts, &mut sink);
+        let z = sink.z();
         if z > best.0 {
             best = (z, j, how);
         }
@@ -874,6 +926,7 @@ pub fn end_choices(doc: &Document) -> Vec<Vec<EndChoice>> {
     let quotes = find_quotes(doc);
     let in_quote = quote_map(doc, &quotes);
     let cands = candidates(doc, &quotes, None);
+    let counts = TokenCounts::new(doc);
     let mut out = Vec::new();
     for c in &cands {
         let Some(EndChoices { a, b, alts }) = end_alternatives(doc, &in_quote, c) else {
@@ -883,7 +936,8 @@ pub fn end_choices(doc: &Document) -> Vec<Vec<EndChoice>> {
             .into_iter()
             .map(|(j, how)| {
                 let mut fs = Vec::with_capacity(16);
-                end_features(doc, c, (a, b, j), how, &mut |f| fs.push(f.to_string()));
+                let mut sink = FeatureSink::names(&mut fs);
+                end_features(doc, c, (a, b, j), how, &counts, &mut sink);
                 (doc.tokens[a].start, doc.tokens[j - 1].end, fs)
             })
             .collect();
@@ -906,7 +960,7 @@ pub fn attribute_with_features(
         .zip(&cands)
         .map(|(st, c)| {
             let mut fs = Vec::with_capacity(24);
-            features(doc, c, st, &mut |f| fs.push(f.to_string()));
+            features(doc, c, st, &mut FeatureSink::names(&mut fs));
             fs
         })
         .collect();
@@ -915,23 +969,142 @@ pub fn attribute_with_features(
 
 /// Formats each feature into one reused buffer and hands it on: features are made for
 /// every candidate (and every end it may take) of every article.
-struct FeatureSink<'o> {
-    buf: String,
-    out: &'o mut dyn FnMut(&str),
+/// Where a model's features go: into names (to learn from) or straight into a score,
+/// each name hashed piece by piece as `feat!` assembles it (see `gate::FeatureHash`),
+/// never written out: scoring runs for every end and every candidate, and going
+/// through `format_args!` cost more than everything else the scoring does.
+pub(crate) enum FeatureSink<'o> {
+    Names {
+        out: &'o mut Vec<String>,
+        name: String,
+    },
+    Score {
+        model: &'o Gate,
+        z: f32,
+        hash: gate::FeatureHash,
+    },
 }
 
 impl<'o> FeatureSink<'o> {
-    fn new(out: &'o mut dyn FnMut(&str)) -> Self {
-        FeatureSink {
-            buf: String::with_capacity(64),
+    fn names(out: &'o mut Vec<String>) -> Self {
+        FeatureSink::Names {
             out,
+            name: String::new(),
         }
     }
 
-    fn add(&mut self, args: std::fmt::Arguments) {
-        self.buf.clear();
-        let _ = std::fmt::Write::write_fmt(&mut self.buf, args);
-        (self.out)(&self.buf);
+    /// A score starting from the model's bias.
+    fn score(model: &'o Gate) -> Self {
+        FeatureSink::Score {
+            model,
+            z: model.bias(),
+            hash: gate::FeatureHash::default(),
+        }
+    }
+
+    fn z(&self) -> f32 {
+        match self {
+            FeatureSink::Score { z, .. } => *z,
+            FeatureSink::Names { .. } => 0.0,
+        }
+    }
+
+    #[inline]
+    fn begin(&mut self) {
+        match self {
+            FeatureSink::Names { name, .. } => name.clear(),
+            FeatureSink::Score { hash, .. } => *hash = gate::FeatureHash::default(),
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, piece: &str) {
+        match self {
+            FeatureSink::Names { name, .. } => name.push_str(piece),
+            FeatureSink::Score { hash, .. } => hash.bytes(piece.as_bytes()),
+        }
+    }
+
+    /// An ASCII piece as bytes (the caller checked it is ASCII).
+    #[inline]
+    fn push_ascii(&mut self, piece: &[u8]) {
+        match self {
+            FeatureSink::Names { name, .. } => {
+                name.extend(piece.iter().map(|&b| char::from(b)));
+            }
+            FeatureSink::Score { hash, .. } => hash.bytes(piece),
+        }
+    }
+
+    #[inline]
+    fn end(&mut self) {
+        match self {
+            FeatureSink::Names { out, name } => out.push(name.clone()),
+            FeatureSink::Score { model, z, hash } => *z += model.weight_of(hash.finish()),
+        }
+    }
+}
+
+impl std::fmt::Write for FeatureSink<'_> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.push(s);
+        Ok(())
+    }
+}
+
+/// One piece of a feature's name.
+trait Piece {
+    fn put(&self, sink: &mut FeatureSink);
+}
+
+impl Piece for &str {
+    #[inline]
+    fn put(&self, sink: &mut FeatureSink) {
+        sink.push(self);
+    }
+}
+
+impl Piece for String {
+    #[inline]
+    fn put(&self, sink: &mut FeatureSink) {
+        sink.push(self);
+    }
+}
+
+impl Piece for u8 {
+    fn put(&self, sink: &mut FeatureSink) {
+        let _ = std::fmt::Write::write_fmt(sink, format_args!("{self}"));
+    }
+}
+
+impl Piece for bool {
+    fn put(&self, sink: &mut FeatureSink) {
+        sink.push(if *self { "true" } else { "false" });
+    }
+}
+
+/// A rule's confidence, to two decimals.
+struct Conf(f32);
+
+impl Piece for Conf {
+    fn put(&self, sink: &mut FeatureSink) {
+        let _ = std::fmt::Write::write_fmt(sink, format_args!("{:.2}", self.0));
+    }
+}
+
+impl Piece for Lower<'_> {
+    #[inline]
+    fn put(&self, sink: &mut FeatureSink) {
+        let b = self.0.as_bytes();
+        if b.len() <= 32 && b.is_ascii() {
+            let mut buf = [0u8; 32];
+            for (o, c) in buf.iter_mut().zip(b) {
+                *o = c.to_ascii_lowercase();
+            }
+            sink.push_ascii(&buf[..b.len()]);
+        } else {
+            let _ = std::fmt::Write::write_fmt(sink, format_args!("{self}"));
+        }
     }
 }
 
@@ -942,6 +1115,16 @@ struct Lower<'a>(&'a str);
 impl std::fmt::Display for Lower<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         use std::fmt::Write;
+        // nearly every word is short ASCII: one write, not one a character (a feature
+        // name is hashed or written as it is formatted, for every end and candidate)
+        let b = self.0.as_bytes();
+        if b.len() <= 32 && b.is_ascii() {
+            let mut buf = [0u8; 32];
+            for (o, c) in buf.iter_mut().zip(b) {
+                *o = c.to_ascii_lowercase();
+            }
+            return f.write_str(std::str::from_utf8(&buf[..b.len()]).map_err(|_| std::fmt::Error)?);
+        }
         for ch in self.0.chars() {
             if ch.is_ascii() {
                 f.write_char(ch.to_ascii_lowercase())?;
@@ -958,44 +1141,35 @@ impl std::fmt::Display for Lower<'_> {
 /// The features of one candidate for the gate (see `gate`): the rule that proposed it
 /// (by its confidence), its kind, cue word, speaker form, content length and first word,
 /// and the words on either side of the content and of the cue.
-fn features(doc: &Document, c: &Candidate, st: &Statement, out: &mut dyn FnMut(&str)) {
+fn features(doc: &Document, c: &Candidate, st: &Statement, sink: &mut FeatureSink) {
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
     let kind = c.kind.as_str();
-    let mut sink = FeatureSink::new(out);
-    let mut f = |args: std::fmt::Arguments| sink.add(args);
-    f(format_args!("k={kind}"));
-    f(format_args!("r={:.2}|{kind}", c.confidence));
-    f(format_args!("end={}|{kind}", c.end_how));
+    feat!(sink; "k=", kind);
+    feat!(sink; "r=", Conf(c.confidence), "|", kind);
+    feat!(sink; "end=", c.end_how, "|", kind);
     if c.crossing {
-        f(format_args!("crossing|{kind}"));
-        f(format_args!("crossing|r={:.2}", c.confidence));
+        feat!(sink; "crossing|", kind);
+        feat!(sink; "crossing|r=", Conf(c.confidence));
     }
     let a = doc.token_at_or_after(c.start);
     let b = doc.token_at_or_after(c.end);
-    f(format_args!(
-        "len={}|{kind}",
-        gate::bucket(b.saturating_sub(a))
-    ));
+    feat!(sink; "len=", gate::bucket(b.saturating_sub(a)), "|", kind);
     let first = Lower(if a < n { doc.tok_text(a) } else { "" });
-    f(format_args!("c0={first}"));
+    feat!(sink; "c0=", first);
     if b > a && b <= n {
-        f(format_args!("cn={}", low(b - 1)));
+        feat!(sink; "cn=", low(b - 1));
     }
     if a > 0 {
-        f(format_args!("pre={}", low(a - 1)));
+        feat!(sink; "pre=", low(a - 1));
     }
     if b < n {
-        f(format_args!("post={}", low(b)));
+        feat!(sink; "post=", low(b));
     }
     let sent = doc.sentences[doc.sentence_at(c.start)];
-    f(format_args!(
-        "sent={}{}",
-        u8::from(a <= sent.tok_start + 1),
-        u8::from(b + 1 >= sent.tok_end)
-    ));
+    feat!(sink; "sent=", u8::from(a <= sent.tok_start + 1), u8::from(b + 1 >= sent.tok_end));
     if sent.para == 0 {
-        f(format_args!("para0"));
+        feat!(sink; "para0");
     }
     match c.cue {
         Some((cs, ce)) => {
@@ -1008,20 +1182,20 @@ fn features(doc: &Document, c: &Candidate, st: &Statement, out: &mut dyn FnMut(&
             } else {
                 ("inside", 0)
             };
-            f(format_args!("cue={cue}"));
-            f(format_args!("cue={cue}|{kind}"));
-            f(format_args!("cue={cue}|{pos}"));
-            f(format_args!("cue={cue}|c0={first}"));
-            f(format_args!("pos={pos}|dist={}", gate::bucket(dist)));
+            feat!(sink; "cue=", cue);
+            feat!(sink; "cue=", cue, "|", kind);
+            feat!(sink; "cue=", cue, "|", pos);
+            feat!(sink; "cue=", cue, "|c0=", first);
+            feat!(sink; "pos=", pos, "|dist=", gate::bucket(dist));
             if ct > 0 {
-                f(format_args!("bc={}", low(ct - 1)));
+                feat!(sink; "bc=", low(ct - 1));
             }
             if cte < n {
-                f(format_args!("ac={}", low(cte)));
-                f(format_args!("cue={cue}|ac={}", low(cte)));
+                feat!(sink; "ac=", low(cte));
+                feat!(sink; "cue=", cue, "|ac=", low(cte));
             }
         }
-        None => f(format_args!("nocue|inherit={}", c.inherit)),
+        None => feat!(sink; "nocue|inherit=", c.inherit),
     }
     match c.speaker {
         Some(np) => {
@@ -1030,25 +1204,19 @@ fn features(doc: &Document, c: &Candidate, st: &Statement, out: &mut dyn FnMut(&
                 NpKind::Name => "name",
                 NpKind::Nominal => "nominal",
             };
-            f(format_args!("sp={sk}|{kind}"));
+            feat!(sink; "sp=", sk, "|", kind);
             if np.kind == NpKind::Name {
-                f(format_args!("sph=NAME"));
+                feat!(sink; "sph=NAME");
             } else {
-                f(format_args!(
-                    "sph={}",
-                    low(np.end.saturating_sub(1).max(np.start))
-                ));
+                feat!(sink; "sph=", low(np.end.saturating_sub(1).max(np.start)));
             }
-            f(format_args!(
-                "splen={}",
-                gate::bucket(np.end.saturating_sub(np.start))
-            ));
+            feat!(sink; "splen=", gate::bucket(np.end.saturating_sub(np.start)));
         }
-        None => f(format_args!("sp=none")),
+        None => feat!(sink; "sp=none"),
     }
     match &st.speaker {
-        Some(s) => f(format_args!("spk={}", s.kind.as_str())),
-        None => f(format_args!("spk=none")),
+        Some(s) => feat!(sink; "spk=", s.kind.as_str()),
+        None => feat!(sink; "spk=none"),
     }
 }
 

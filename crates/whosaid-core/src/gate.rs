@@ -20,8 +20,12 @@ const MODEL: &str = include_str!("../model/gate.tsv");
 /// Weights by feature name, the bias and the decision threshold.
 #[derive(Debug, Default)]
 pub struct Gate {
-    // looked up for every feature of every candidate: the crate's fast hasher
-    weights: FastMap<String, f32>,
+    // looked up for every feature of every candidate (and of every end the boundary
+    // model weighs), by the name's hash: scoring hashes each name as it is formatted,
+    // so no name is written out or compared (see `FeatureHash`)
+    weights: FastMap<u64, f32>,
+    // the names, sorted, for writing the model back out
+    names: Vec<(String, f32)>,
     bias: f32,
     threshold: f32,
 }
@@ -48,11 +52,35 @@ impl Gate {
             }
             if let Some((w, f)) = line.split_once('\t') {
                 if let Ok(w) = w.parse::<f32>() {
-                    g.weights.insert(f.to_string(), w);
+                    g.names.push((f.to_string(), w));
                 }
             }
         }
+        g.index();
         g
+    }
+
+    fn with_weights(names: Vec<(String, f32)>, bias: f32, threshold: f32) -> Gate {
+        let mut g = Gate {
+            names,
+            bias,
+            threshold,
+            ..Gate::default()
+        };
+        g.index();
+        g
+    }
+
+    /// Sorts the names (a later duplicate wins, as it did in a map) and hashes them.
+    fn index(&mut self) {
+        self.weights = self
+            .names
+            .iter()
+            .map(|(f, w)| (feature_hash(f), *w))
+            .collect();
+        self.names.reverse();
+        self.names.sort_by(|a, b| a.0.cmp(&b.0));
+        self.names.dedup_by(|a, b| a.0 == b.0);
     }
 
     /// The model compiled into the library.
@@ -63,7 +91,7 @@ impl Gate {
 
     /// Whether the model has weights at all.
     pub fn is_active(&self) -> bool {
-        !self.weights.is_empty()
+        !self.names.is_empty()
     }
 
     pub fn threshold(&self) -> f32 {
@@ -76,7 +104,12 @@ impl Gate {
 
     /// One feature's weight (0 for a feature the model does not know).
     pub fn weight(&self, feature: &str) -> f32 {
-        self.weights.get(feature).copied().unwrap_or(0.0)
+        self.weight_of(feature_hash(feature))
+    }
+
+    /// One feature's weight by its name's [`feature_hash`].
+    pub fn weight_of(&self, hash: u64) -> f32 {
+        self.weights.get(&hash).copied().unwrap_or(0.0)
     }
 
     /// The probability that a candidate with these features is a right statement.
@@ -100,12 +133,83 @@ impl Gate {
             "#gate bias={:.4} threshold={:.2}\n# {comment}\n",
             self.bias, self.threshold
         );
-        let mut w: Vec<(&String, &f32)> = self.weights.iter().collect();
-        w.sort_by(|a, b| a.0.cmp(b.0));
-        for (f, v) in w {
+        for (f, v) in &self.names {
             out.push_str(&format!("{v:.4}\t{f}\n"));
         }
         out
+    }
+}
+
+/// A feature name's 64-bit hash, as [`FeatureHash`] computes it while the name is
+/// formatted. Two of the few thousand names a model knows sharing a hash with a name it
+/// meets is as likely as any 64-bit collision: never, in practice.
+pub fn feature_hash(name: &str) -> u64 {
+    let mut h = FeatureHash::default();
+    h.bytes(name.as_bytes());
+    h.finish()
+}
+
+/// Hashes what is written to it, eight bytes at a time whatever the pieces' sizes are,
+/// so that a name formatted piece by piece hashes as the whole name does.
+#[derive(Default, Clone, Copy)]
+pub struct FeatureHash {
+    h: u64,
+    word: u64,
+    filled: u32,
+}
+
+const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
+
+impl FeatureHash {
+    #[inline]
+    fn mix(&mut self) {
+        self.h = (self.h ^ self.word).wrapping_mul(MIX).rotate_left(23);
+        self.word = 0;
+        self.filled = 0;
+    }
+
+    #[inline]
+    pub(crate) fn bytes(&mut self, mut b: &[u8]) {
+        // top up a partly filled word, then whole words, then keep the rest
+        if self.filled > 0 {
+            let take = b.len().min(8 - self.filled as usize);
+            for (k, &x) in b[..take].iter().enumerate() {
+                self.word |= u64::from(x) << (8 * (self.filled as usize + k));
+            }
+            self.filled += take as u32;
+            b = &b[take..];
+            if self.filled < 8 {
+                return;
+            }
+            self.mix();
+        }
+        let mut chunks = b.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0; 8];
+            w.copy_from_slice(chunk);
+            self.word = u64::from_le_bytes(w);
+            self.mix();
+        }
+        for (k, &x) in chunks.remainder().iter().enumerate() {
+            self.word |= u64::from(x) << (8 * k);
+        }
+        self.filled = chunks.remainder().len() as u32;
+    }
+
+    /// The hash; a marker byte after the name keeps "ab" and "ab\0" apart.
+    pub fn finish(mut self) -> u64 {
+        self.word |= 0x80 << (8 * self.filled);
+        self.mix();
+        let h = self.h;
+        (h ^ (h >> 32)).wrapping_mul(MIX) ^ (h >> 29)
+    }
+}
+
+impl std::fmt::Write for FeatureHash {
+    #[inline]
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.bytes(s.as_bytes());
+        Ok(())
     }
 }
 
@@ -227,16 +331,16 @@ pub fn fit(samples: &[Row], opts: FitOptions) -> Gate {
             b -= opts.learning_rate * g / b2.sqrt();
         }
     }
-    Gate {
-        weights: names
+    Gate::with_weights(
+        names
             .iter()
             .zip(&w)
             .filter(|(_, v)| v.abs() >= 1e-3)
             .map(|(f, v)| ((*f).to_string(), *v))
             .collect(),
-        bias: b,
-        threshold: 0.5,
-    }
+        b,
+        0.5,
+    )
 }
 
 /// What [`train`] measured by cross-validation.
@@ -329,7 +433,7 @@ pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
     let report = TrainReport {
         candidates: all.len(),
         positives: all.iter().filter(|(_, y)| *y).count(),
-        features: gate.weights.len(),
+        features: gate.names.len(),
         cv_f1_ungated: ungated,
         cv_f1_gated: best,
         threshold: best_t,
@@ -359,6 +463,28 @@ pub(crate) fn bucket(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_hashes_the_same_in_any_pieces() {
+        use std::fmt::Write;
+        let name = "t=cut|w=according|pw=officials|said";
+        for cut in 0..name.len() {
+            for cut2 in cut..name.len() {
+                let mut h = FeatureHash::default();
+                let _ = h.write_str(&name[..cut]);
+                let _ = h.write_str(&name[cut..cut2]);
+                let _ = h.write_str(&name[cut2..]);
+                assert_eq!(h.finish(), feature_hash(name), "{cut} {cut2}");
+            }
+        }
+        let mut h = FeatureHash::default();
+        let word = "according";
+        let _ = write!(h, "w={word}|{}", 7);
+        assert_eq!(h.finish(), feature_hash("w=according|7"));
+        assert_ne!(feature_hash("ab"), feature_hash("ab\0"));
+        assert_ne!(feature_hash("12345678"), feature_hash("123456789"));
+        assert_ne!(feature_hash(""), feature_hash("\0"));
+    }
 
     #[test]
     fn parses_header_weights_and_skips_bad_lines() {
