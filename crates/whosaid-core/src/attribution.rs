@@ -1025,14 +1025,18 @@ impl<'o> FeatureSink<'o> {
         }
     }
 
-    /// An ASCII piece as bytes (the caller checked it is ASCII).
+    /// A word lower-cased.
     #[inline]
-    fn push_ascii(&mut self, piece: &[u8]) {
+    fn push_lower(&mut self, word: &str) {
+        if !word.is_ascii() {
+            let _ = std::fmt::Write::write_fmt(self, format_args!("{}", Lower(word)));
+            return;
+        }
         match self {
             FeatureSink::Names { name, .. } => {
-                name.extend(piece.iter().map(|&b| char::from(b)));
+                name.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
             }
-            FeatureSink::Score { hash, .. } => hash.bytes(piece),
+            FeatureSink::Score { hash, .. } => hash.ascii_lower(word.as_bytes()),
         }
     }
 
@@ -1095,16 +1099,7 @@ impl Piece for Conf {
 impl Piece for Lower<'_> {
     #[inline]
     fn put(&self, sink: &mut FeatureSink) {
-        let b = self.0.as_bytes();
-        if b.len() <= 32 && b.is_ascii() {
-            let mut buf = [0u8; 32];
-            for (o, c) in buf.iter_mut().zip(b) {
-                *o = c.to_ascii_lowercase();
-            }
-            sink.push_ascii(&buf[..b.len()]);
-        } else {
-            let _ = std::fmt::Write::write_fmt(sink, format_args!("{self}"));
-        }
+        sink.push_lower(self.0);
     }
 }
 

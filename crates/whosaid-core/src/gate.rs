@@ -169,31 +169,33 @@ impl FeatureHash {
     }
 
     #[inline]
-    pub(crate) fn bytes(&mut self, mut b: &[u8]) {
-        // top up a partly filled word, then whole words, then keep the rest
-        if self.filled > 0 {
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.words(b, |w| w);
+    }
+
+    /// The bytes of an ASCII piece, lower-cased on the way in: hashes as the
+    /// lower-cased piece would.
+    #[inline]
+    pub(crate) fn ascii_lower(&mut self, b: &[u8]) {
+        self.words(b, crate::lexicon::ascii_lower);
+    }
+
+    /// Packs the bytes into the word being filled, eight at a time, each word through
+    /// `map` first (bytes past the piece are zero, which `map` must keep zero).
+    #[inline]
+    fn words(&mut self, mut b: &[u8], map: impl Fn(u64) -> u64) {
+        while !b.is_empty() {
             let take = b.len().min(8 - self.filled as usize);
-            for (k, &x) in b[..take].iter().enumerate() {
-                self.word |= u64::from(x) << (8 * (self.filled as usize + k));
-            }
+            let mut w = [0u8; 8];
+            w[..take].copy_from_slice(&b[..take]);
+            // filled < 8 here, so the shift stays inside the word
+            self.word |= map(u64::from_le_bytes(w)) << (8 * self.filled);
             self.filled += take as u32;
             b = &b[take..];
-            if self.filled < 8 {
-                return;
+            if self.filled == 8 {
+                self.mix();
             }
-            self.mix();
         }
-        let mut chunks = b.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut w = [0; 8];
-            w.copy_from_slice(chunk);
-            self.word = u64::from_le_bytes(w);
-            self.mix();
-        }
-        for (k, &x) in chunks.remainder().iter().enumerate() {
-            self.word |= u64::from(x) << (8 * k);
-        }
-        self.filled = chunks.remainder().len() as u32;
     }
 
     /// The hash; a marker byte after the name keeps "ab" and "ab\0" apart.

@@ -492,7 +492,7 @@ impl WordKey {
 
 /// ASCII lower case of eight ASCII bytes at once: a byte in 'A'..='Z' gets its 0x20 bit
 /// set. No byte is 0x80 or above, so the additions never carry between bytes.
-fn ascii_lower(x: u64) -> u64 {
+pub(crate) fn ascii_lower(x: u64) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     let at_least_a = x.wrapping_add(ONES * (0x80 - u64::from(b'A')));
     let above_z = x.wrapping_add(ONES * (0x80 - u64::from(b'Z') - 1));
