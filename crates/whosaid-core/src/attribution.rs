@@ -808,13 +808,15 @@ impl TokenCounts {
             quotes: Vec::with_capacity(n + 1),
         };
         let (mut c, mut d, mut q) = (0, 0, 0);
-        for k in 0..n {
+        let bytes = doc.text.as_bytes();
+        for tok in &doc.tokens {
             t.commas.push(c);
             t.times.push(d);
             t.quotes.push(q);
-            c += u32::from(is_punct(doc, k, ","));
-            d += u32::from(doc.tokens[k].lex.contains(Lex::TIME));
-            q += u32::from(doc.tokens[k].kind == TokKind::Quote);
+            // a punctuation token is one char: a comma is its one byte
+            c += u32::from(tok.kind == TokKind::Punct && bytes.get(tok.start) == Some(&b','));
+            d += u32::from(tok.lex.contains(Lex::TIME));
+            q += u32::from(tok.kind == TokKind::Quote);
         }
         t.commas.push(c);
         t.times.push(d);
@@ -1029,7 +1031,17 @@ impl<'o> FeatureSink<'o> {
     #[inline]
     fn push_lower(&mut self, word: &str) {
         if !word.is_ascii() {
-            let _ = std::fmt::Write::write_fmt(self, format_args!("{}", Lower(word)));
+            // "Trump’s", "Müller": char by char
+            let mut buf = [0u8; 4];
+            for ch in word.chars() {
+                if ch.is_ascii() {
+                    self.push(ch.to_ascii_lowercase().encode_utf8(&mut buf));
+                } else {
+                    for l in ch.to_lowercase() {
+                        self.push(l.encode_utf8(&mut buf));
+                    }
+                }
+            }
             return;
         }
         match self {
@@ -1092,6 +1104,29 @@ struct Conf(f32);
 
 impl Piece for Conf {
     fn put(&self, sink: &mut FeatureSink) {
+        // "{:.2}" without the float formatter where rounding to hundredths is plain (no
+        // value within a hair of a half-hundredth, where the formatter's exact decimal
+        // expansion decides)
+        let x = self.0 * 100.0;
+        let r = x.round();
+        if (0.0..1000.0).contains(&x) && ((x - r).abs() < 0.49 || x.fract() == 0.0) {
+            let n = r as u32;
+            let digits = [
+                b'0' + (n / 100 % 10) as u8,
+                b'.',
+                b'0' + (n / 10 % 10) as u8,
+                b'0' + (n % 10) as u8,
+            ];
+            let s = if n >= 1000 {
+                None
+            } else {
+                std::str::from_utf8(&digits).ok()
+            };
+            if let Some(s) = s {
+                sink.push(s);
+                return;
+            }
+        }
         let _ = std::fmt::Write::write_fmt(sink, format_args!("{:.2}", self.0));
     }
 }

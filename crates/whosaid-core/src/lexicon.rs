@@ -109,12 +109,17 @@ impl std::hash::Hasher for Fnv {
 
 type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
 
+// the maps looked up by word during extraction take the crate's word hasher: SipHash's
+// setup cost more than the lookup itself
+type WordMap<K, V> = crate::hash::FastMap<K, V>;
+type WordSet<K> = HashSet<K, std::hash::BuildHasherDefault<crate::hash::WordHasher>>;
+
 pub struct Lexicon {
     classes: FastMap<String, Lex>,
-    cues: HashMap<String, CueVerb>,
-    first_names: HashMap<&'static str, Gender>,
-    places: HashSet<&'static str>,
-    demonyms: HashMap<&'static str, &'static str>,
+    cues: WordMap<String, CueVerb>,
+    first_names: WordMap<&'static str, Gender>,
+    places: WordSet<&'static str>,
+    demonyms: WordMap<&'static str, &'static str>,
 }
 
 const REPORTING_VERBS: &str = include_str!("../lexicon/reporting_verbs.txt");
@@ -334,7 +339,7 @@ impl Lexicon {
         for w in TIME_WORDS {
             add(w, Lex::TIME);
         }
-        let mut first_names = HashMap::new();
+        let mut first_names = WordMap::default();
         for l in data_lines(FIRST_NAMES) {
             if let Some((n, g)) = l.split_once('|') {
                 let g = if g == "f" {
@@ -346,16 +351,16 @@ impl Lexicon {
                 add(n, Lex::FIRST_NAME);
             }
         }
-        let mut demonyms = HashMap::new();
+        let mut demonyms = WordMap::default();
         for l in data_lines(DEMONYMS) {
             if let Some((d, c)) = l.split_once('|') {
                 demonyms.insert(d, c);
                 add(d, Lex::DEMONYM);
             }
         }
-        let places: HashSet<&'static str> = data_lines(PLACES).collect();
+        let places: WordSet<&'static str> = data_lines(PLACES).collect();
 
-        let mut cues = HashMap::new();
+        let mut cues = WordMap::default();
         for l in data_lines(REPORTING_VERBS) {
             let f: Vec<&'static str> = l.split_whitespace().collect();
             if f.len() < 2 {

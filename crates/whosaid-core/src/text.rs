@@ -127,7 +127,11 @@ pub fn is_quote_char(c: char) -> bool {
 }
 
 fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric()
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // curly quotes and dashes, common in news text, skip the Unicode tables
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
 }
 
 impl<'a> Document<'a> {
