@@ -2372,6 +2372,31 @@ fn clause_boundary(doc: &Document, i: usize) -> bool {
 /// those polled said", "Some delegates at the convention in Philadelphia said",
 /// "Sen. Marco Rubio, R-Fla., appearing on Fox News, said". It runs back to the start of
 /// the clause, with no quote and no other reporting verb inside.
+/// Tokens `lo..k` (before an "and") are a noun opening the sentence and a
+/// prepositional phrase after it, with no verb: "Experts on North Korea",
+/// "Political observers in Virginia".
+fn subject_with_phrase(doc: &Document, lo: usize, k: usize) -> bool {
+    if k < lo + 3 || k - lo > 8 {
+        return false;
+    }
+    let Some(p) = (lo + 1..k - 1).find(|&j| {
+        ["on", "in", "of", "from", "at", "for", "across", "around"]
+            .iter()
+            .any(|w| lower_eq(doc, j, w))
+    }) else {
+        return false;
+    };
+    let head = doc.tokens[p - 1];
+    head.kind == TokKind::Word
+        && (head.lex.intersects(Lex::GROUP | Lex::ROLE) || doc.tok_text(p - 1).ends_with('s'))
+        && (lo..k).all(|j| {
+            let t = doc.tokens[j];
+            t.kind == TokKind::Word
+                && !t.lex.intersects(Lex::AUX | Lex::CUE | Lex::PRONOUN)
+                && !doc.tok_text(j).ends_with("ed")
+        })
+}
+
 fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     let mut e = v;
     while e > lo && is_aux(doc, e - 1) {
@@ -2408,9 +2433,15 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
                     && (u.cap || u.lex.intersects(Lex::GROUP | Lex::ROLE | Lex::DET))
                     && !u.lex.contains(Lex::PRONOUN)
             });
+        // "Experts on North Korea and nuclear nonproliferation said": the coordination
+        // is inside a prepositional phrase of the subject, which opens the sentence
+        let inner = matches!(doc.tok_text(k), "and" | "or")
+            && !(k + 1..e).any(|j| doc.tokens[j].lex.intersects(Lex::AUX | Lex::PRONOUN))
+            && subject_with_phrase(doc, lo, k);
         if t.kind == TokKind::Word
             && !t.cap
             && !coordinated
+            && !inner
             && matches!(
                 doc.tok_text(k),
                 "and"
