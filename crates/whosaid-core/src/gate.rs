@@ -9,7 +9,6 @@
 //! train split, never on dev), compiled in like the lexicon. A model file without weights
 //! turns the gate off and leaves the rules' own confidences.
 
-use crate::hash::FastMap;
 use crate::score::{self, GoldDoc};
 use crate::{extract_candidates, Article, Extraction};
 use std::collections::HashMap;
@@ -23,7 +22,7 @@ pub struct Gate {
     // looked up for every feature of every candidate (and of every end the boundary
     // model weighs), by the name's hash: scoring hashes each name as it is formatted,
     // so no name is written out or compared (see `FeatureHash`)
-    weights: FastMap<u64, f32>,
+    weights: HashedWeights,
     // the names, sorted, for writing the model back out
     names: Vec<(String, f32)>,
     bias: f32,
@@ -73,11 +72,7 @@ impl Gate {
 
     /// Sorts the names (a later duplicate wins, as it did in a map) and hashes them.
     fn index(&mut self) {
-        self.weights = self
-            .names
-            .iter()
-            .map(|(f, w)| (feature_hash(f), *w))
-            .collect();
+        self.weights = HashedWeights::new(self.names.iter().map(|(f, w)| (feature_hash(f), *w)));
         self.names.reverse();
         self.names.sort_by(|a, b| a.0.cmp(&b.0));
         self.names.dedup_by(|a, b| a.0 == b.0);
@@ -109,7 +104,7 @@ impl Gate {
 
     /// One feature's weight by its name's [`feature_hash`].
     pub fn weight_of(&self, hash: u64) -> f32 {
-        self.weights.get(&hash).copied().unwrap_or(0.0)
+        self.weights.get(hash)
     }
 
     /// The probability that a candidate with these features is a right statement.
@@ -137,6 +132,67 @@ impl Gate {
             out.push_str(&format!("{v:.4}\t{f}\n"));
         }
         out
+    }
+}
+
+/// Weights by their names' hashes: open addressing over hashes that are already mixed,
+/// at most half full, so that a lookup is a few instructions (a general map re-hashes
+/// the key and matches control bytes first; the models are looked up ~1M times a MB).
+#[derive(Debug, Default)]
+struct HashedWeights {
+    /// (hash, weight); a hash of 0 marks an empty slot (a name hashing to 0 is kept
+    /// aside in `zero`).
+    slots: Vec<(u64, f32)>,
+    zero: Option<f32>,
+    shift: u32,
+}
+
+impl HashedWeights {
+    fn new(entries: impl Iterator<Item = (u64, f32)>) -> Self {
+        let entries: Vec<(u64, f32)> = entries.collect();
+        let bits = (entries.len() * 2)
+            .max(16)
+            .next_power_of_two()
+            .trailing_zeros();
+        let mut t = HashedWeights {
+            slots: vec![(0, 0.0); 1 << bits],
+            zero: None,
+            shift: 64 - bits,
+        };
+        let mask = t.slots.len() - 1;
+        for (h, w) in entries {
+            if h == 0 {
+                t.zero = Some(w);
+                continue;
+            }
+            let mut i = (h >> t.shift) as usize;
+            // a later duplicate replaces the earlier
+            while t.slots[i & mask].0 != 0 && t.slots[i & mask].0 != h {
+                i += 1;
+            }
+            t.slots[i & mask] = (h, w);
+        }
+        t
+    }
+
+    #[inline]
+    fn get(&self, h: u64) -> f32 {
+        if h == 0 {
+            return self.zero.unwrap_or(0.0);
+        }
+        let mask = self.slots.len().wrapping_sub(1);
+        let mut i = (h >> self.shift) as usize;
+        // under half full: a probe ends at an empty slot
+        while let Some(&(k, w)) = self.slots.get(i & mask) {
+            if k == h {
+                return w;
+            }
+            if k == 0 {
+                return 0.0;
+            }
+            i += 1;
+        }
+        0.0
     }
 }
 
