@@ -720,9 +720,10 @@ impl<'a, 't> Writer<'a, 't> {
             .map(|p| p.signature.as_deref().map(syndication::to_blob))
             .collect();
         let now = now();
-        // One statement: foreign keys (articles → new groups, buckets → new articles) are
-        // checked at its end. A key another writer inserted since the read above fails
-        // the insert (unique violation), and the batch is retried.
+        // One statement: the articles' foreign key to their new groups is checked at its
+        // end (buckets have none since schema 4: they belong to articles written here).
+        // A key another writer inserted since the read above fails the insert (unique
+        // violation), and the batch is retried.
         self.exec(
             "WITH g AS (INSERT INTO syndication_groups (id, size) SELECT unnest($1::bigint[]), 0),
                a AS (INSERT INTO articles (id, key, ext_id, url, canonical_url, source, outlet,
