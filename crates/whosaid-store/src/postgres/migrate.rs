@@ -16,6 +16,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_initial.sql"),
     include_str!("migrations/0002_failed_messages.sql"),
     include_str!("migrations/0003_write_path_indexes.sql"),
+    include_str!("migrations/0004_drop_constructed_fkeys.sql"),
 ];
 
 /// The schema version this binary writes.

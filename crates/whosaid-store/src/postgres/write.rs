@@ -490,8 +490,10 @@ impl<'a, 't> Writer<'a, 't> {
         }
         let keys: Vec<&str> = items.iter().map(|p| p.key.as_str()).collect();
         // Which articles are stored, and ids for the others (ascending in batch order, as
-        // sequential inserts would number them).
-        let rows = self.query(
+        // sequential inserts would number them). Planned with its values: the generic
+        // plan cached while `articles` was small joins it by a full scan (6 ms a batch at
+        // 5k articles, growing with the table).
+        let rows = self.query_planned(
             "SELECT k.key, a.id, a.text_hash, a.syndication_group,
                     CASE WHEN a.id IS NULL THEN nextval('articles_id_seq') END
              FROM unnest($1::text[]) AS k(key) LEFT JOIN articles a ON a.key = k.key",
@@ -718,9 +720,10 @@ impl<'a, 't> Writer<'a, 't> {
             .map(|p| p.signature.as_deref().map(syndication::to_blob))
             .collect();
         let now = now();
-        // One statement: foreign keys (articles → new groups, buckets → new articles) are
-        // checked at its end. A key another writer inserted since the read above fails
-        // the insert (unique violation), and the batch is retried.
+        // One statement: the articles' foreign key to their new groups is checked at its
+        // end (buckets have none since schema 4: they belong to articles written here).
+        // A key another writer inserted since the read above fails the insert (unique
+        // violation), and the batch is retried.
         self.exec(
             "WITH g AS (INSERT INTO syndication_groups (id, size) SELECT unnest($1::bigint[]), 0),
                a AS (INSERT INTO articles (id, key, ext_id, url, canonical_url, source, outlet,
@@ -731,8 +734,7 @@ impl<'a, 't> Writer<'a, 't> {
                        $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bigint[])),
                b AS (INSERT INTO lsh_buckets (bucket, article_id)
                      SELECT * FROM unnest($17::bigint[], $18::bigint[]) ON CONFLICT DO NOTHING)
-             UPDATE articles SET syndication_group = v.g
-             FROM unnest($19::bigint[], $20::bigint[]) AS v(id, g) WHERE articles.id = v.id",
+             SELECT 1",
             &[
                 &created,
                 &ids,
@@ -766,10 +768,18 @@ impl<'a, 't> Writer<'a, 't> {
                 &now,
                 &bucket_col,
                 &bucket_article,
-                &moved,
-                &moved_to,
             ],
         )?;
+        if !moved.is_empty() {
+            // Planned with its values: a generic plan cached while `articles` was small
+            // scans the whole table for these few rows (1.5 ms a batch at 2k articles,
+            // growing with the table).
+            self.query_planned(
+                "UPDATE articles SET syndication_group = v.g
+                 FROM unnest($1::bigint[], $2::bigint[]) AS v(id, g) WHERE articles.id = v.id",
+                &[&moved, &moved_to],
+            )?;
+        }
         for (from, into) in &plan.merges {
             let into = group_id(*into)?;
             self.exec(
@@ -1570,7 +1580,9 @@ impl<'a, 't> Writer<'a, 't> {
             let ids: Vec<i64> = seen.iter().map(|(id, _)| *id).collect();
             let firsts: Vec<Option<String>> = seen.iter().map(|(_, (f, _))| f.clone()).collect();
             let lasts: Vec<Option<String>> = seen.iter().map(|(_, (_, l))| l.clone()).collect();
-            self.exec(
+            // Planned with its values (as the updates below): generic plans cached while
+            // the tables were small scan them whole.
+            self.query_planned(
                 "UPDATE speakers s SET
                    first_seen = CASE WHEN v.f IS NULL THEN s.first_seen
                      WHEN s.first_seen IS NULL OR v.f < s.first_seen THEN v.f ELSE s.first_seen END,
@@ -1585,7 +1597,10 @@ impl<'a, 't> Writer<'a, 't> {
             let (from, into): (Vec<i64>, Vec<i64>) = merges.into_iter().unzip();
             // The stored rows of merged quotes move to their targets (inserted above when
             // new); the targets keep the earliest first date.
-            self.exec(
+            // Planned with its values: the generic plan cached while `statements` was
+            // small scans it whole (23 ms a merge at 34k statements, growing with the
+            // table; ~3 s per 10k articles).
+            self.query_planned(
                 "WITH m AS (SELECT * FROM unnest($1::bigint[], $2::bigint[]) AS m(c, t)),
                    s AS (UPDATE statements SET quote_id = m.t FROM m WHERE statements.quote_id = m.c),
                    k AS (UPDATE quote_keys SET quote_id = m.t FROM m WHERE quote_keys.quote_id = m.c)
@@ -1601,7 +1616,7 @@ impl<'a, 't> Writer<'a, 't> {
         if !qs.is_empty() {
             let ids: Vec<i64> = qs.keys().copied().collect();
             let dates: Vec<String> = qs.values().cloned().collect();
-            self.exec(
+            self.query_planned(
                 "UPDATE quotes q SET first_seen = v.d
                  FROM unnest($1::bigint[], $2::text[]) AS v(id, d)
                  WHERE q.id = v.id AND (q.first_seen IS NULL OR v.d < q.first_seen)",
