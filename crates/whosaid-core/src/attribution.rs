@@ -1138,35 +1138,9 @@ impl Piece for Lower<'_> {
     }
 }
 
-/// A word written lower-cased, without allocating a lower-cased copy.
+/// A feature piece: a word, lower-cased as it goes into the name (no lower-cased copy).
 #[derive(Clone, Copy)]
 struct Lower<'a>(&'a str);
-
-impl std::fmt::Display for Lower<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use std::fmt::Write;
-        // nearly every word is short ASCII: one write, not one a character (a feature
-        // name is hashed or written as it is formatted, for every end and candidate)
-        let b = self.0.as_bytes();
-        if b.len() <= 32 && b.is_ascii() {
-            let mut buf = [0u8; 32];
-            for (o, c) in buf.iter_mut().zip(b) {
-                *o = c.to_ascii_lowercase();
-            }
-            return f.write_str(std::str::from_utf8(&buf[..b.len()]).map_err(|_| std::fmt::Error)?);
-        }
-        for ch in self.0.chars() {
-            if ch.is_ascii() {
-                f.write_char(ch.to_ascii_lowercase())?;
-            } else {
-                for l in ch.to_lowercase() {
-                    f.write_char(l)?;
-                }
-            }
-        }
-        Ok(())
-    }
-}
 
 /// The features of one candidate for the gate (see `gate`): the rule that proposed it
 /// (by its confidence), its kind, cue word, speaker form, content length and first word,
