@@ -207,19 +207,18 @@ pub fn feature_hash(name: &str) -> u64 {
 
 /// Hashes what is written to it, eight bytes at a time whatever the pieces' sizes are,
 /// so that a name formatted piece by piece hashes as the whole name does.
+/// Whole words go through the crate's word hasher, as its maps' keys do.
 #[derive(Default, Clone, Copy)]
 pub struct FeatureHash {
-    h: u64,
+    state: crate::hash::WordHasher,
     word: u64,
     filled: u32,
 }
 
-const MIX: u64 = 0x9e37_79b9_7f4a_7c15;
-
 impl FeatureHash {
     #[inline]
     fn mix(&mut self) {
-        self.h = (self.h ^ self.word).wrapping_mul(MIX).rotate_left(23);
+        self.state.add(self.word);
         self.word = 0;
         self.filled = 0;
     }
@@ -275,8 +274,7 @@ impl FeatureHash {
     pub fn finish(mut self) -> u64 {
         self.word |= 0x80 << (8 * self.filled);
         self.mix();
-        let h = self.h;
-        (h ^ (h >> 32)).wrapping_mul(MIX) ^ (h >> 29)
+        std::hash::Hasher::finish(&self.state)
     }
 }
 

@@ -15,7 +15,7 @@ const K: u64 = 0x9e37_79b9_7f4a_7c15;
 
 impl WordHasher {
     #[inline]
-    fn add(&mut self, word: u64) {
+    pub(crate) fn add(&mut self, word: u64) {
         self.0 = (self.0 ^ word).wrapping_mul(K).rotate_left(23);
     }
 }

@@ -3,7 +3,8 @@
 //! nouns, collective nouns, organisation words, places, demonyms and first names. This
 //! module only answers "what is this word?"; it makes no decision about statements.
 
-use std::collections::{HashMap, HashSet};
+use crate::hash::FastMap;
+use std::collections::HashSet;
 use std::sync::OnceLock;
 
 /// Lexicon classes of a lower-cased word, as a bit set.
@@ -85,41 +86,16 @@ pub enum Gender {
     Female,
 }
 
-/// FNV-1a: the lexicon's keys are short words, where SipHash's setup dominates.
-#[derive(Default, Clone, Copy)]
-pub struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
-type FastMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
-
-// the maps looked up by word during extraction take the crate's word hasher: SipHash's
-// setup cost more than the lookup itself
-type WordMap<K, V> = crate::hash::FastMap<K, V>;
+// looked up by word during extraction: the crate's word hasher (SipHash's setup would
+// cost more than the lookup itself)
 type WordSet<K> = HashSet<K, std::hash::BuildHasherDefault<crate::hash::WordHasher>>;
 
 pub struct Lexicon {
     classes: FastMap<String, Lex>,
-    cues: WordMap<String, CueVerb>,
-    first_names: WordMap<&'static str, Gender>,
+    cues: FastMap<String, CueVerb>,
+    first_names: FastMap<&'static str, Gender>,
     places: WordSet<&'static str>,
-    demonyms: WordMap<&'static str, &'static str>,
+    demonyms: FastMap<&'static str, &'static str>,
 }
 
 const REPORTING_VERBS: &str = include_str!("../lexicon/reporting_verbs.txt");
@@ -339,7 +315,7 @@ impl Lexicon {
         for w in TIME_WORDS {
             add(w, Lex::TIME);
         }
-        let mut first_names = WordMap::default();
+        let mut first_names = FastMap::default();
         for l in data_lines(FIRST_NAMES) {
             if let Some((n, g)) = l.split_once('|') {
                 let g = if g == "f" {
@@ -351,7 +327,7 @@ impl Lexicon {
                 add(n, Lex::FIRST_NAME);
             }
         }
-        let mut demonyms = WordMap::default();
+        let mut demonyms = FastMap::default();
         for l in data_lines(DEMONYMS) {
             if let Some((d, c)) = l.split_once('|') {
                 demonyms.insert(d, c);
@@ -360,7 +336,7 @@ impl Lexicon {
         }
         let places: WordSet<&'static str> = data_lines(PLACES).collect();
 
-        let mut cues = WordMap::default();
+        let mut cues = FastMap::default();
         for l in data_lines(REPORTING_VERBS) {
             let f: Vec<&'static str> = l.split_whitespace().collect();
             if f.len() < 2 {

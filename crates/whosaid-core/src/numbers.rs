@@ -26,7 +26,6 @@ use crate::model::Quantity;
 use crate::time::{is_month_word, next_token, prev_token, Kind, Starts, Tok};
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 /// Every quantity in `text`, in order, with byte offsets.
@@ -253,7 +252,7 @@ struct Lexicon {
     words: [Vec<(String, NumWord)>; 26],
     max_word: usize,
     money_scale: Vec<(String, i32)>,
-    entries: HashMap<Vec<u8>, Entry, BuildHasherDefault<Fnv>>,
+    entries: crate::hash::FastMap<Vec<u8>, Entry>,
 }
 
 impl Lexicon {
@@ -846,29 +845,6 @@ fn read_words(text: &str, lex: &Lexicon, first: Tok, class: NumWord) -> Option<(
 
 // ---------------------------------------------------------------------------------------
 // What is counted
-
-/// FNV-1a: the lexicon's keys are a few bytes long, where the standard SipHash costs
-/// more than the lookup is worth.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
 
 /// The longest word looked up in the lexicon; longer ones are in none.
 const MAX_KEY: usize = 24;
