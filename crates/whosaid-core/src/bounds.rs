@@ -203,6 +203,8 @@ mod tests {
                 speaker: Some("Ana Lima".into()),
                 speaker_start: Some(0),
                 speaker_end: Some(8),
+                cue_start: None,
+                cue_end: None,
             }],
             text,
         }

@@ -32,6 +32,9 @@ impl Lex {
     pub const WEAK_CUE: Lex = Lex(1 << 15);
     /// A word of a short adjunct after a cue ("on", "statement", "reporters").
     pub const ADJUNCT: Lex = Lex(1 << 16);
+    /// A verb outside the reporting lexicon that annotators often took as a cue
+    /// ("blasted", "unveiled"): mined from PolNeAR train, `lexicon/open_cues.txt`.
+    pub const OPEN_CUE: Lex = Lex(1 << 17);
 
     pub const fn empty() -> Lex {
         Lex(0)
@@ -112,6 +115,7 @@ const FUNCTION_WORDS: &str = include_str!("../lexicon/function_words.txt");
 const WEAK_CUE_FORMS: &str = include_str!("../lexicon/weak_cue_forms.txt");
 const ADJUNCT_WORDS: &str = include_str!("../lexicon/adjunct_words.txt");
 const SENTENCE_ADVERBS: &str = include_str!("../lexicon/sentence_adverbs.txt");
+const OPEN_CUES: &str = include_str!("../lexicon/open_cues.txt");
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "who"];
 const DETERMINERS: &[&str] = &[
@@ -302,6 +306,10 @@ impl Lexicon {
         }
         for w in data_lines(SENTENCE_ADVERBS) {
             add(w, Lex::ADVERB);
+        }
+        // "word  # counts": the counts are for the reader
+        for w in data_lines(OPEN_CUES).filter_map(|l| l.split_whitespace().next()) {
+            add(w, Lex::OPEN_CUE);
         }
         for w in PRONOUNS {
             add(w, Lex::PRONOUN);

@@ -22,6 +22,10 @@ pub struct GoldQuote {
     pub speaker_start: Option<i64>,
     #[serde(default)]
     pub speaker_end: Option<i64>,
+    #[serde(default)]
+    pub cue_start: Option<i64>,
+    #[serde(default)]
+    pub cue_end: Option<i64>,
 }
 
 #[derive(Deserialize, Clone)]

@@ -1,0 +1,82 @@
+//! Lists the verbs outside the reporting lexicon that PolNeAR's annotators often took as
+//! a cue, for `lexicon/open_cues.txt`:
+//! `cargo run --release -p whosaid-core --example mine_open_cues -- train.jsonl > lexicon/open_cues.txt`.
+//! A word qualifies when it heads at least `MIN_CUES` gold cue spans and at least
+//! `MIN_RATE` of its occurrences in the text are cues: frequent enough to learn a weight
+//! for, and a cue often enough that proposing it costs the gate little.
+
+use std::collections::HashMap;
+use whosaid_core::lexicon::{classes, Lex};
+use whosaid_core::score::parse_gold;
+
+const MIN_CUES: usize = 3;
+const MIN_RATE: f64 = 0.08;
+
+fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !(c.is_alphabetic() || c == '-'))
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    let Some(gold) = args.get(1) else {
+        return Err("usage: mine_open_cues GOLD.jsonl".into());
+    };
+    let docs = parse_gold(&std::fs::read_to_string(gold)?, gold)?;
+    let mut cues: HashMap<String, usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for d in &docs {
+        for w in words(&d.text) {
+            *seen.entry(w).or_default() += 1;
+        }
+        let chars: Vec<char> = d.text.chars().collect();
+        let mut spans: Vec<(usize, usize)> = d
+            .quotes
+            .iter()
+            .filter_map(|q| {
+                Some((
+                    usize::try_from(q.cue_start?).ok()?,
+                    usize::try_from(q.cue_end?).ok()?,
+                ))
+            })
+            .filter(|&(a, b)| a < b && b <= chars.len())
+            .collect();
+        spans.sort_unstable();
+        spans.dedup();
+        for (a, b) in spans {
+            let cue: String = chars[a..b].iter().collect();
+            // the head: the first word that is no auxiliary, adverb or function word
+            let head = words(&cue).find(|w| {
+                !classes(w).intersects(Lex::AUX | Lex::ADVERB | Lex::FUNC | Lex::DET | Lex::PRONOUN)
+                    && !w.ends_with("ly")
+            });
+            if let Some(h) = head {
+                *cues.entry(h).or_default() += 1;
+            }
+        }
+    }
+    let mut out: Vec<(&String, usize, usize)> = cues
+        .iter()
+        .filter(|(w, _)| w.chars().all(|c| c.is_ascii_lowercase() || c == '-'))
+        .filter(|(w, _)| {
+            let c = classes(w);
+            // a word of another class (or a reporting verb) is no open verb
+            c == Lex::empty() || c == Lex::OPEN_CUE
+        })
+        .map(|(w, &n)| (w, n, seen.get(w).copied().unwrap_or(n)))
+        .filter(|&(_, n, total)| n >= MIN_CUES && n as f64 >= MIN_RATE * total as f64)
+        .collect();
+    out.sort();
+    println!("# Verbs outside reporting_verbs.txt that head gold cues in PolNeAR train (at least");
+    println!(
+        "# {MIN_CUES} cues, and a cue in at least {:.0} % of their occurrences); written by",
+        MIN_RATE * 100.0
+    );
+    println!("# `cargo run --release -p whosaid-core --example mine_open_cues -- train.jsonl`.");
+    println!("# Proposed only right after a sentence's subject; the gate weighs each by word.");
+    for (w, n, total) in out {
+        println!("{w}\t# {n} of {total}");
+    }
+    Ok(())
+}
