@@ -1809,6 +1809,18 @@ fn reported_speech(
     }
 }
 
+/// An auxiliary or an adverb between a subject and its verb: "has long opposed", "is
+/// not expected".
+fn verb_modifier(doc: &Document, k: usize) -> bool {
+    let t = doc.tokens[k];
+    let w = doc.tok_text(k);
+    t.kind == TokKind::Word
+        && !t.cap
+        && (t.lex.intersects(Lex::AUX | Lex::ADVERB)
+            || w.ends_with("ly")
+            || matches!(w, "not" | "also" | "never" | "still" | "long"))
+}
+
 /// An open verb (`lexicon/open_cues.txt`) right after a sentence's subject, proposed as a
 /// report or a stance whose content follows it ("Obama lambasted Romney as …", "the Post
 /// released a 1995 story"): PolNeAR annotates attributions through many verbs the
@@ -1828,17 +1840,13 @@ fn open_verb_statement(
     let mut v = np.end;
     let mut be = false;
     while v < hi && v < np.end + 3 {
-        let t = doc.tokens[v];
-        let w = doc.tok_text(v);
-        let verbal = t.kind == TokKind::Word
-            && !t.cap
-            && (t.lex.intersects(Lex::AUX | Lex::ADVERB)
-                || w.ends_with("ly")
-                || matches!(w, "not" | "also" | "never" | "still" | "long"));
-        if !verbal {
+        if !verb_modifier(doc, v) {
             break;
         }
-        be |= matches!(w, "is" | "was" | "are" | "were" | "be" | "been" | "being");
+        be |= matches!(
+            doc.tok_text(v),
+            "is" | "was" | "are" | "were" | "be" | "been" | "being"
+        );
         v += 1;
     }
     let t = *doc.tokens.get(v)?;
@@ -1896,16 +1904,8 @@ fn fallback_statement(
     // only a verb right after its subject, give or take an auxiliary or an adverb ("the
     // party has long opposed"): a word in between makes the cue a noun ("the ministry's
     // new rules") or the subject another's
-    let verbal = |k: usize| {
-        let t = doc.tokens[k];
-        t.kind == TokKind::Word
-            && !t.cap
-            && (t.lex.intersects(Lex::AUX | Lex::ADVERB)
-                || doc.tok_text(k).ends_with("ly")
-                || matches!(doc.tok_text(k), "not" | "also" | "never" | "still" | "long"))
-    };
     let mut e = v;
-    while e > lo && v - e < 3 && verbal(e - 1) {
+    while e > lo && v - e < 3 && verb_modifier(doc, e - 1) {
         e -= 1;
     }
     let np = match clause_subject(doc, lo, v) {
