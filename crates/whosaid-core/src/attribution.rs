@@ -148,11 +148,17 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         return None;
     }
     if t.cap {
-        let opens = doc.sentences[doc.sentence_at(t.start)].tok_start == i
-            && i + 1 < doc.tokens.len()
-            && doc.tokens[i + 1].cap;
-        let verb = lexicon::cue_verb(&doc.tok_text(i).to_lowercase())
-            .filter(|v| opens && v.form == VerbForm::Past && v.class == CueClass::Speech)?;
+        let sent = doc.sentences[doc.sentence_at(t.start)];
+        let opens = sent.tok_start == i && i + 1 < doc.tokens.len() && doc.tokens[i + 1].cap;
+        let verb = lexicon::cue_verb(&doc.tok_text(i).to_lowercase()).filter(|v| {
+            v.class == CueClass::Speech
+                && (opens && v.form == VerbForm::Past
+                    // a headline in title case: "Trump Could Embrace Clean Energy, Graham
+                    // Says", "Obama Says Museum Will Tell of …"
+                    || i > sent.tok_start
+                        && matches!(v.form, VerbForm::Past | VerbForm::Third)
+                        && title_case(doc, sent.tok_start, sent.tok_end))
+        })?;
         return Some(verb);
     }
     let mut verb = lexicon::cue_verb(doc.tok_text(i))?;
@@ -195,6 +201,10 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
                         | "should"
                         | "must"
                         | "who"
+                        // "Those close to him say", "many of whom say"
+                        | "him"
+                        | "them"
+                        | "whom"
                 )
                 || (p.cap && ptxt.ends_with('s'))
                 // "67 percent of voters say", "those surveyed say", "Nearly a third say"
@@ -226,6 +236,25 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         return None;
     }
     Some(verb)
+}
+
+/// Whether the tokens `lo..hi` are a headline in title case: every word of four letters
+/// or more capitalised, and at least four of them.
+fn title_case(doc: &Document, lo: usize, hi: usize) -> bool {
+    if hi - lo > 40 {
+        return false;
+    }
+    let mut long = 0;
+    for k in lo..hi {
+        let t = doc.tokens[k];
+        if t.kind == TokKind::Word && doc.tok_text(k).len() >= 4 {
+            if !t.cap {
+                return false;
+            }
+            long += 1;
+        }
+    }
+    long >= 4
 }
 
 /// Words allowed between a speaker and its verb: "has also said", "had previously told".
