@@ -1651,6 +1651,47 @@ fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     np_left(doc, e, lo)
 }
 
+/// The subject of a sentence whose verb follows a longer insertion between commas than
+/// an appositive: "Biden, who was to travel to Ohio on Wednesday, said …", "Sen. Marco
+/// Rubio, R-Fla., appearing on Fox News, said …", "Murphy, though, said …". Not when a
+/// name alone follows the verb: "The contrast, said Doyle, would be clear" inverts.
+fn inserted_subject(doc: &Document, v: usize, lo: usize) -> Option<Np> {
+    let mut e = v;
+    while e > lo && is_aux(doc, e - 1) {
+        e -= 1;
+    }
+    if e <= lo + 2 || !is_punct(doc, e - 1, ",") {
+        return None;
+    }
+    let mut k = v + 1;
+    while k < doc.tokens.len() && doc.tokens[k].cap && !doc.tokens[k].lex.contains(Lex::TIME) {
+        k += 1;
+    }
+    if k > v + 1
+        && doc
+            .tokens
+            .get(k)
+            .is_none_or(|t| t.kind == TokKind::Punct || matches!(doc.tok_text(k), "and" | "of"))
+    {
+        return None;
+    }
+    let comma = e - 1;
+    let np = clause_subject(doc, lo, comma)?;
+    if np.end >= comma || !is_punct(doc, np.end, ",") || comma - np.end > 40 {
+        return None;
+    }
+    // the insertion holds no quotation, clause break or verb of its own that reports
+    if (np.end + 1..comma).any(|k| {
+        let t = doc.tokens[k];
+        t.kind == TokKind::Quote
+            || matches!(doc.tok_text(k), ";" | ":")
+            || cue_at(doc, k).is_some_and(|c| c.form != VerbForm::Gerund)
+    }) {
+        return None;
+    }
+    Some(np)
+}
+
 /// Where a time adjunct ending before token `e` starts ("on Tuesday", "Monday", "last
 /// week", "earlier this month"), if one does, with a word before it.
 fn time_before(doc: &Document, e: usize, lo: usize) -> Option<usize> {
@@ -2154,7 +2195,7 @@ fn verb_statement(
     }
 
     // "…, X said." / "…, said X." — content before a comma
-    let left_np = speaker_before_verb(doc, v, lo);
+    let left_np = speaker_before_verb(doc, v, lo).or_else(|| inserted_subject(doc, v, lo));
     if let Some(np) = left_np {
         let np_first = np.first();
         // the comma (or closing quote, or dash) before the speaker
