@@ -1810,6 +1810,11 @@ fn reported_speech(
             // a verb a quote already used may still introduce reported speech after
             // "that": "“…,” she told the paper that Gore plans to skip it."
             if used[i] {
+                // "The golf industry, she said, is ''doing much better''": the words before
+                // the attribution a quote took report the same speaker
+                if let Some(c) = before_parenthetical(doc, i, lo, hi, in_quote, &quote_speakers) {
+                    cands.push(c);
+                }
                 if let Some(verb) = cue_at(doc, i) {
                     if let Some(t) = (i + 1..hi.min(i + 8)).find(|&k| lower_eq(doc, k, "that")) {
                         let end = trim_end(doc, t + 1, hi);
@@ -1880,6 +1885,46 @@ fn reported_speech(
             }
         }
     }
+}
+
+/// The content before a parenthetical attribution whose verb a quote after it took:
+/// "Her countrymen, she said, should not listen to “those with coldness”" gives "Her
+/// countrymen" to the quote's speaker.
+fn before_parenthetical(
+    doc: &Document,
+    v: usize,
+    lo: usize,
+    hi: usize,
+    in_quote: &[Option<usize>],
+    quote_speakers: &std::collections::HashMap<(usize, usize), Np>,
+) -> Option<Candidate> {
+    let cue = (doc.tokens[v].start, doc.tokens[v].end);
+    let sp = *quote_speakers.get(&cue)?;
+    cue_at(doc, v)?;
+    // the verb closes the parenthetical with a comma, and a quote follows soon after
+    if !(v + 1 < hi && is_punct(doc, v + 1, ",")) {
+        return None;
+    }
+    if !(v + 2..hi.min(v + 8)).any(|k| doc.tokens[k].kind == TokKind::Quote) {
+        return None;
+    }
+    let np = speaker_before_verb(doc, v, lo)?;
+    let first = np.first();
+    if first < lo + 2 || !is_punct(doc, first - 1, ",") {
+        return None;
+    }
+    let (a, b) = strip_conj(doc, lo, first - 1);
+    if b <= a || (a..b).any(|k| in_quote[k].is_some()) {
+        return None;
+    }
+    Some(Candidate::over(
+        doc,
+        (a, b),
+        in_quote,
+        Some(cue),
+        Some(sp),
+        0.6,
+    ))
 }
 
 /// The relative pronoun a reporting verb's clause hangs on, as the content: "the
