@@ -222,6 +222,12 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
                         matches!(doc.tok_text(k), "and" | "like" | "&")
                             || doc.tokens[k].lex.contains(Lex::GROUP)
                     }))
+                // "observers in Virginia and around the country say": a plural group
+                // whose phrase ends in another noun
+                || (p.kind == TokKind::Word
+                    && (i.saturating_sub(8)..i - 1).any(|k| {
+                        doc.tokens[k].lex.contains(Lex::GROUP) && doc.tok_text(k).ends_with('s')
+                    }))
                 || (ptxt.ends_with('s')
                     && !p.lex.contains(Lex::ROLE)
                     && !is_aux(doc, i - 1)
