@@ -11,7 +11,7 @@ use crate::gate::{self, Gate};
 use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
 use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKind};
 use crate::quotes::{find_quotes, Quote};
-use crate::text::{Document, TokKind};
+use crate::text::{Document, Lowered, TokKind};
 
 /// A feature named by its pieces, in order: `feat!(sink; "w=", word, "|cap")`.
 macro_rules! feat {
@@ -151,7 +151,7 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         let opens = doc.sentences[doc.sentence_at(t.start)].tok_start == i
             && i + 1 < doc.tokens.len()
             && doc.tokens[i + 1].cap;
-        let verb = lexicon::cue_verb(&doc.tok_text(i).to_lowercase())
+        let verb = lexicon::cue_verb(&Lowered::new(doc.tok_text(i)))
             .filter(|v| opens && v.form == VerbForm::Past && v.class == CueClass::Speech)?;
         return Some(verb);
     }
@@ -173,7 +173,7 @@ fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         }
         // a bare base form needs a plural or modal subject: "officials say", "will say"
         if verb.form == VerbForm::Base {
-            let pl = ptxt.to_lowercase();
+            let pl = Lowered::new(ptxt);
             let plural_subject = p.lex.contains(Lex::GROUP)
                 || matches!(
                     pl.as_str(),
@@ -293,7 +293,7 @@ fn age_noun(doc: &Document, i: usize) -> bool {
 
 fn adjective_det(doc: &Document, i: usize) -> bool {
     matches!(
-        doc.tok_text(i).to_lowercase().as_str(),
+        Lowered::new(doc.tok_text(i)).as_str(),
         "top" | "senior" | "former" | "other" | "several" | "many" | "two" | "three" | "four"
     )
 }
@@ -320,7 +320,7 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
     let last = e - 1;
     let t = doc.tokens[last];
     if t.kind == TokKind::Word && t.lex.contains(Lex::PRONOUN) {
-        let w = doc.tok_text(last).to_lowercase();
+        let w = Lowered::new(doc.tok_text(last));
         if matches!(
             w.as_str(),
             "he" | "she" | "they" | "i" | "we" | "it" | "who"
@@ -371,7 +371,7 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
     let mut through_prep = false;
     if s > lo + 1
         && matches!(
-            doc.tok_text(s - 1).to_lowercase().as_str(),
+            Lowered::new(doc.tok_text(s - 1)).as_str(),
             "for" | "of" | "at" | "with" | "from" | "in"
         )
         && doc.tokens[s - 2].lex.intersects(Lex::ROLE | Lex::GROUP)
@@ -445,7 +445,7 @@ fn np_right(doc: &Document, start: usize, hi: usize) -> Option<Np> {
     }
     let t = doc.tokens[start];
     if t.kind == TokKind::Word && t.lex.contains(Lex::PRONOUN) {
-        let w = doc.tok_text(start).to_lowercase();
+        let w = Lowered::new(doc.tok_text(start));
         if matches!(w.as_str(), "he" | "she" | "they" | "i" | "we" | "it") {
             return Some(Np {
                 start,
@@ -541,7 +541,7 @@ fn appositive(doc: &Document, a: usize, b: usize) -> bool {
         return false;
     }
     let t = doc.tokens[a];
-    let w = doc.tok_text(a).to_lowercase();
+    let w = Lowered::new(doc.tok_text(a));
     t.lex.intersects(Lex::DET | Lex::ROLE | Lex::TITLE)
         || t.cap
         || t.kind == TokKind::Number
@@ -1097,6 +1097,13 @@ impl Piece for String {
     }
 }
 
+impl Piece for Lowered {
+    #[inline]
+    fn put(&self, sink: &mut FeatureSink) {
+        sink.push(self);
+    }
+}
+
 impl Piece for u8 {
     fn put(&self, sink: &mut FeatureSink) {
         let _ = std::fmt::Write::write_fmt(sink, format_args!("{self}"));
@@ -1187,7 +1194,7 @@ fn features(doc: &Document, c: &Candidate, st: &Statement, sink: &mut FeatureSin
     }
     match c.cue {
         Some((cs, ce)) => {
-            let cue = doc.slice(cs, ce).to_lowercase();
+            let cue = Lowered::new(doc.slice(cs, ce));
             let (ct, cte) = (doc.token_at_or_after(cs), doc.token_at_or_after(ce));
             let (pos, dist) = if cs >= c.end {
                 ("after", ct.saturating_sub(b))
@@ -2057,7 +2064,7 @@ fn strip_conj(doc: &Document, mut a: usize, b: usize) -> (usize, usize) {
     }
     while a < b
         && (matches!(
-            doc.tok_text(a).to_lowercase().as_str(),
+            Lowered::new(doc.tok_text(a)).as_str(),
             "but" | "and" | "so" | "yet" | "still"
         ) || is_punct(doc, a, ",")
             || is_dash(doc, a))
@@ -2088,7 +2095,7 @@ fn verb_statement(
     let asks = lemma == "ask"
         && (v + 1..hi.min(v + 5)).any(|k| {
             matches!(
-                doc.tok_text(k).to_lowercase().as_str(),
+                Lowered::new(doc.tok_text(k)).as_str(),
                 "whether" | "why" | "if" | "how" | "what" | "when" | "where" | "who" | "about"
             )
         });
@@ -2185,7 +2192,7 @@ fn verb_statement(
     if let Some(np) = left_np {
         if np.start > lo
             && matches!(
-                doc.tok_text(np.start - 1).to_lowercase().as_str(),
+                Lowered::new(doc.tok_text(np.start - 1)).as_str(),
                 "that" | "which"
             )
             && !weak_bare
@@ -2245,7 +2252,7 @@ fn verb_statement(
             let relative = after + 1 < hi
                 && is_punct(doc, after, ",")
                 && matches!(
-                    doc.tok_text(after + 1).to_lowercase().as_str(),
+                    Lowered::new(doc.tok_text(after + 1)).as_str(),
                     "who" | "whose"
                 );
             // "…, said Wilcox, an Orlando Republican who founded …": a named speaker
@@ -2379,7 +2386,7 @@ fn sentence_prefix_ok(doc: &Document, lo: usize, np_start: usize) -> bool {
     if np_start == lo {
         return true;
     }
-    let w = doc.tok_text(lo).to_lowercase();
+    let w = Lowered::new(doc.tok_text(lo));
     if np_start == lo + 1
         && matches!(
             w.as_str(),
@@ -2403,7 +2410,7 @@ fn clause_boundary(doc: &Document, i: usize) -> bool {
         ),
         TokKind::Number => false,
         TokKind::Word => matches!(
-            doc.tok_text(i).to_lowercase().as_str(),
+            Lowered::new(doc.tok_text(i)).as_str(),
             "and"
                 | "but"
                 | "because"
@@ -2535,7 +2542,7 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
                 .lex
                 .intersects(Lex::DET | Lex::PRONOUN | Lex::GROUP | Lex::ROLE)
             || matches!(
-                doc.tok_text(s).to_lowercase().as_str(),
+                Lowered::new(doc.tok_text(s)).as_str(),
                 "almost"
                     | "nearly"
                     | "about"
@@ -2553,7 +2560,7 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     // "Yet critics say": the conjunction joins the sentence, it is not the subject's
     if s + 1 < e
         && matches!(
-            doc.tok_text(s).to_lowercase().as_str(),
+            Lowered::new(doc.tok_text(s)).as_str(),
             "and" | "but" | "yet" | "so" | "still" | "also"
         )
     {
@@ -2618,7 +2625,7 @@ fn intro_adjunct(doc: &Document, lo: usize, comma: usize) -> bool {
     let mut a = lo;
     if a < comma
         && matches!(
-            doc.tok_text(a).to_lowercase().as_str(),
+            Lowered::new(doc.tok_text(a)).as_str(),
             "and" | "but" | "yet" | "so"
         )
     {
@@ -2630,7 +2637,7 @@ fn intro_adjunct(doc: &Document, lo: usize, comma: usize) -> bool {
     let t = doc.tokens[a];
     t.lex.intersects(Lex::TIME | Lex::ADVERB)
         || matches!(
-            doc.tok_text(a).to_lowercase().as_str(),
+            Lowered::new(doc.tok_text(a)).as_str(),
             "in" | "on"
                 | "at"
                 | "after"
@@ -2792,7 +2799,7 @@ fn clause_subject(doc: &Document, lo: usize, v: usize) -> Option<Np> {
     {
         // "But he …", "And the ministry …"; a preposition opens an adjunct, below
         if !matches!(
-            doc.tok_text(s).to_lowercase().as_str(),
+            Lowered::new(doc.tok_text(s)).as_str(),
             "but" | "and" | "so" | "yet" | "still" | "also" | "then"
         ) {
             break;
@@ -2804,7 +2811,7 @@ fn clause_subject(doc: &Document, lo: usize, v: usize) -> Option<Np> {
         || !t.lex.intersects(
             Lex::PRONOUN | Lex::DET | Lex::FIRST_NAME | Lex::ROLE | Lex::GROUP | Lex::TITLE,
         ) && {
-            let w = doc.tok_text(s).to_lowercase();
+            let w = Lowered::new(doc.tok_text(s));
             w.ends_with("ing")
                 || w.ends_with("ed")
                 || w.ends_with("ly")
@@ -2856,7 +2863,7 @@ fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
             return trim_end(doc, a, i);
         }
         if t == "," && i + 1 < end {
-            let w = doc.tok_text(i + 1).to_lowercase();
+            let w = Lowered::new(doc.tok_text(i + 1));
             if matches!(
                 w.as_str(),
                 "but" | "while" | "although" | "though" | "whereas" | "which"
@@ -2945,7 +2952,7 @@ fn content_right(
                     tk.cap
                         || tk.lex.intersects(Lex::DET | Lex::ROLE | Lex::GROUP)
                         || matches!(
-                            doc.tok_text(i).to_lowercase().as_str(),
+                            Lowered::new(doc.tok_text(i)).as_str(),
                             "him" | "her" | "them" | "us" | "me" | "reporters" | "journalists"
                         )
                 })
@@ -3111,7 +3118,7 @@ fn speaker_of(
     });
     match np.kind {
         NpKind::Pronoun => {
-            let w = doc.tok_text(np.start).to_lowercase();
+            let w = Lowered::new(doc.tok_text(np.start));
             let want = match w.as_str() {
                 "he" => Some(Gender::Male),
                 "she" => Some(Gender::Female),
@@ -3208,22 +3215,21 @@ fn speaker_of(
                 })
                 .flatten();
             let role = role_after.or(role_before).filter(|r| !r.is_empty());
-            let gender =
-                lexicon::first_name_gender(&doc.tok_text(a).to_lowercase()).or_else(|| {
-                    let before = (np.start..a).map(|i| doc.tok_text(i).to_lowercase());
-                    let mut g = None;
-                    for w in before {
-                        g = match w.as_str() {
-                            "mr" | "sir" | "lord" | "king" | "prince" | "father" | "brother" => {
-                                Some(Gender::Male)
-                            }
-                            "mrs" | "ms" | "miss" | "dame" | "lady" | "queen" | "princess"
-                            | "sister" => Some(Gender::Female),
-                            _ => g,
-                        };
-                    }
-                    g
-                });
+            let gender = lexicon::first_name_gender(&Lowered::new(doc.tok_text(a))).or_else(|| {
+                let before = (np.start..a).map(|i| Lowered::new(doc.tok_text(i)));
+                let mut g = None;
+                for w in before {
+                    g = match w.as_str() {
+                        "mr" | "sir" | "lord" | "king" | "prince" | "father" | "brother" => {
+                            Some(Gender::Male)
+                        }
+                        "mrs" | "ms" | "miss" | "dame" | "lady" | "queen" | "princess"
+                        | "sister" => Some(Gender::Female),
+                        _ => g,
+                    };
+                }
+                g
+            });
             let idx = ents.register(name, kind, ns, ne, gender);
             if let Some(r) = &role {
                 ents.add_role(idx, r);
