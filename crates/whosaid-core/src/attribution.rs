@@ -667,8 +667,9 @@ fn candidates(doc: &Document, quotes: &[Quote], bounds: Option<&Gate>) -> Vec<Ca
     reported_speech(doc, &in_quote, &mut used, &mut cands);
     if let Some(model) = bounds {
         let counts = TokenCounts::new(doc);
+        let mut memo = EndMemo::new();
         for c in &mut cands {
-            refine_end(doc, &in_quote, &counts, c, model);
+            refine_end(doc, &in_quote, &counts, c, model, &mut memo);
         }
     }
 
@@ -842,6 +843,78 @@ impl TokenCounts {
     }
 }
 
+/// Weights of the boundary model's features already looked up. Most of an end's
+/// features name no word of the article, only how the end was chosen and a bucketed
+/// count ("t=cut|len=5-8"), or only that and the candidate's own cue or first dropped
+/// word: the same few dozen recur for every end, so each is hashed and looked up once.
+/// A weight kept is the very value the lookup gives, added in the same order, so
+/// the score is bit for bit the same.
+struct EndMemo {
+    /// By how (keep, cut, ext): the features of how alone, then of how and a bucket.
+    article: [[Option<f32>; EndMemo::ARTICLE]; 3],
+    /// By how, for the candidate being scored: its cue, its first dropped word.
+    candidate: [[Option<f32>; 2]; 3],
+}
+
+impl EndMemo {
+    // t=, cuef, time, quote; then len=, d=, rest=, commas= by bucket
+    const ARTICLE: usize = 4 + 4 * gate::BUCKETS.len();
+    const CUEF: usize = 1;
+    const TIME: usize = 2;
+    const QUOTE: usize = 3;
+    const LEN: usize = 4;
+    const D: usize = EndMemo::LEN + gate::BUCKETS.len();
+    const REST: usize = EndMemo::D + gate::BUCKETS.len();
+    const COMMAS: usize = EndMemo::REST + gate::BUCKETS.len();
+    const CUE: usize = 0;
+    const DROPPED: usize = 1;
+
+    fn new() -> EndMemo {
+        EndMemo {
+            article: [[None; EndMemo::ARTICLE]; 3],
+            candidate: [[None; 2]; 3],
+        }
+    }
+
+    /// The next candidate's own features are its own.
+    fn next_candidate(&mut self) {
+        self.candidate = [[None; 2]; 3];
+    }
+
+    fn how(how: &str) -> Option<usize> {
+        match how {
+            "keep" => Some(0),
+            "cut" => Some(1),
+            "ext" => Some(2),
+            _ => None,
+        }
+    }
+
+    /// The slot of one of `how`'s article-wide features (`i`: see the constants).
+    fn article(&mut self, how: &str, i: usize) -> Option<&mut Option<f32>> {
+        Some(&mut self.article[EndMemo::how(how)?][i])
+    }
+
+    fn candidate(&mut self, how: &str, i: usize) -> Option<&mut Option<f32>> {
+        Some(&mut self.candidate[EndMemo::how(how)?][i])
+    }
+}
+
+/// `feat!` through a memo slot (see [`EndMemo`]): the weight kept there when there is
+/// one, else the feature made and its weight kept.
+macro_rules! memo_feat {
+    ($sink:expr, $slot:expr; $($piece:expr),+ $(,)?) => {{
+        let sink: &mut FeatureSink = $sink;
+        let slot: Option<&mut Option<f32>> = $slot;
+        if !sink.add_kept(slot.as_deref().copied().flatten()) {
+            feat!(sink; $($piece),+);
+            if let Some(slot) = slot {
+                *slot = sink.last_weight();
+            }
+        }
+    }};
+}
+
 /// The boundary model's features of ending content `a..` before token `j` (the rules
 /// ended it before `b`).
 fn end_features(
@@ -850,15 +923,23 @@ fn end_features(
     (a, b, j): (usize, usize, usize),
     how: &str,
     counts: &TokenCounts,
+    memo: &mut EndMemo,
     sink: &mut FeatureSink,
 ) {
+    use gate::bucket_index as bi;
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
-    feat!(sink; "t=", how);
-    feat!(sink; "t=", how, "|len=", gate::bucket(j - a));
-    feat!(sink; "t=", how, "|d=", gate::bucket(j.abs_diff(b)));
+    memo_feat!(sink, memo.article(how, 0); "t=", how);
+    let len = j - a;
+    memo_feat!(sink, memo.article(how, EndMemo::LEN + bi(len));
+        "t=", how, "|len=", gate::bucket(len));
+    let d = j.abs_diff(b);
+    memo_feat!(sink, memo.article(how, EndMemo::D + bi(d));
+        "t=", how, "|d=", gate::bucket(d));
     let sent = doc.sentences[doc.sentence_at(doc.tokens[j - 1].start)];
-    feat!(sink; "t=", how, "|rest=", gate::bucket(sent.tok_end.saturating_sub(j)));
+    let rest = sent.tok_end.saturating_sub(j);
+    memo_feat!(sink, memo.article(how, EndMemo::REST + bi(rest));
+        "t=", how, "|rest=", gate::bucket(rest));
     feat!(sink; "p=", low(j - 1));
     if j < n {
         let w = low(j);
@@ -873,31 +954,32 @@ fn end_features(
         }
         // ", she said" or ", said Ortega" after the end: another attribution begins
         if (j..(j + 4).min(n)).any(|k| cue_at(doc, k).is_some()) {
-            feat!(sink; "t=", how, "|cuef");
+            memo_feat!(sink, memo.article(how, EndMemo::CUEF); "t=", how, "|cuef");
         }
     } else {
         feat!(sink; "w=END");
     }
     if let Some((cs, ce)) = c.cue {
         let cue = Lower(doc.slice(cs, ce));
-        feat!(sink; "cue=", cue, "|t=", how);
+        memo_feat!(sink, memo.candidate(how, EndMemo::CUE); "cue=", cue, "|t=", how);
         if j < n {
             feat!(sink; "cue=", cue, "|w=", low(j));
         }
     }
     // what the choice adds or drops: the rules' first dropped word, a date, a quotation
     if j != b && b < n {
-        feat!(sink; "t=", how, "|b=", low(b));
+        memo_feat!(sink, memo.candidate(how, EndMemo::DROPPED); "t=", how, "|b=", low(b));
     }
     let (lo, hi) = (j.min(b), j.max(b).min(n));
     if TokenCounts::count(&counts.times, lo, hi) > 0 {
-        feat!(sink; "t=", how, "|time");
+        memo_feat!(sink, memo.article(how, EndMemo::TIME); "t=", how, "|time");
     }
     if TokenCounts::count(&counts.quotes, lo, hi) > 0 {
-        feat!(sink; "t=", how, "|quote");
+        memo_feat!(sink, memo.article(how, EndMemo::QUOTE); "t=", how, "|quote");
     }
     let commas = TokenCounts::count(&counts.commas, j.saturating_sub(MAX_CUT).max(a), j) as usize;
-    feat!(sink; "t=", how, "|commas=", gate::bucket(commas));
+    memo_feat!(sink, memo.article(how, EndMemo::COMMAS + bi(commas));
+        "t=", how, "|commas=", gate::bucket(commas));
 }
 
 /// Ends the content of `c` where the boundary model scores best.
@@ -907,14 +989,16 @@ fn refine_end(
     counts: &TokenCounts,
     c: &mut Candidate,
     model: &Gate,
+    memo: &mut EndMemo,
 ) {
     let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c) else {
         return;
     };
+    memo.next_candidate();
     let mut best = (f32::NEG_INFINITY, b, "keep");
     for (j, how) in alts {
         let mut sink = FeatureSink::score(model);
-        end_features(doc, c, (a, b, j), how, counts, &mut sink);
+        end_features(doc, c, (a, b, j), how, counts, memo, &mut sink);
         let z = sink.z();
         if z > best.0 {
             best = (z, j, how);
@@ -949,7 +1033,16 @@ pub fn end_choices(doc: &Document) -> Vec<Vec<EndChoice>> {
             .map(|(j, how)| {
                 let mut fs = Vec::with_capacity(16);
                 let mut sink = FeatureSink::names(&mut fs);
-                end_features(doc, c, (a, b, j), how, &counts, &mut sink);
+                // names are never taken from the memo: every feature is written out
+                end_features(
+                    doc,
+                    c,
+                    (a, b, j),
+                    how,
+                    &counts,
+                    &mut EndMemo::new(),
+                    &mut sink,
+                );
                 (doc.tokens[a].start, doc.tokens[j - 1].end, fs)
             })
             .collect();
@@ -994,6 +1087,8 @@ pub(crate) enum FeatureSink<'o> {
         model: &'o Gate,
         z: f32,
         hash: gate::FeatureHash,
+        /// The weight of the feature last ended, for [`EndMemo`].
+        last: f32,
     },
 }
 
@@ -1011,6 +1106,29 @@ impl<'o> FeatureSink<'o> {
             model,
             z: model.bias(),
             hash: gate::FeatureHash::default(),
+            last: 0.0,
+        }
+    }
+
+    /// Adds a weight kept from an earlier lookup, when scoring and there is one: whether
+    /// it did (names are always written out).
+    #[inline]
+    fn add_kept(&mut self, kept: Option<f32>) -> bool {
+        match (self, kept) {
+            (FeatureSink::Score { z, .. }, Some(w)) => {
+                *z += w;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// The weight of the feature last ended, when scoring.
+    #[inline]
+    fn last_weight(&self) -> Option<f32> {
+        match self {
+            FeatureSink::Score { last, .. } => Some(*last),
+            FeatureSink::Names { .. } => None,
         }
     }
 
@@ -1066,7 +1184,15 @@ impl<'o> FeatureSink<'o> {
     fn end(&mut self) {
         match self {
             FeatureSink::Names { out, name } => out.push(name.clone()),
-            FeatureSink::Score { model, z, hash } => *z += model.weight_of(hash.finish()),
+            FeatureSink::Score {
+                model,
+                z,
+                hash,
+                last,
+            } => {
+                *last = model.weight_of(hash.finish());
+                *z += *last;
+            }
         }
     }
 }

@@ -539,16 +539,22 @@ pub fn sigmoid(z: f32) -> f32 {
 
 /// Length buckets, so that one weight covers a range of lengths.
 pub(crate) fn bucket(n: usize) -> &'static str {
+    BUCKETS[bucket_index(n)]
+}
+
+pub(crate) const BUCKETS: [&str; 9] =
+    ["0", "1", "2", "3-4", "5-8", "9-16", "17-32", "33-64", "65+"];
+
+/// Which of [`BUCKETS`] `n` falls in.
+pub(crate) fn bucket_index(n: usize) -> usize {
     match n {
-        0 => "0",
-        1 => "1",
-        2 => "2",
-        3..=4 => "3-4",
-        5..=8 => "5-8",
-        9..=16 => "9-16",
-        17..=32 => "17-32",
-        33..=64 => "33-64",
-        _ => "65+",
+        0..=2 => n,
+        3..=4 => 3,
+        5..=8 => 4,
+        9..=16 => 5,
+        17..=32 => 6,
+        33..=64 => 7,
+        _ => 8,
     }
 }
 
