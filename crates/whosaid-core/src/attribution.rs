@@ -629,11 +629,12 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
         return resolve(doc, ents, cands);
     }
     let out = resolve(doc, ents, cands.clone());
+    let mut memo = GateMemo::default();
     out.into_iter()
         .zip(&cands)
         .filter_map(|(mut st, c)| {
             let mut sink = FeatureSink::score(gate);
-            features(doc, c, &st, &mut sink);
+            features(doc, c, &st, &mut memo, &mut sink);
             let p = gate::sigmoid(sink.z());
             st.confidence = p;
             (p >= gate.threshold()).then_some(st)
@@ -1065,7 +1066,9 @@ pub fn attribute_with_features(
         .zip(&cands)
         .map(|(st, c)| {
             let mut fs = Vec::with_capacity(24);
-            features(doc, c, st, &mut FeatureSink::names(&mut fs));
+            // names are never taken from the memo: every feature is written out
+            let mut sink = FeatureSink::names(&mut fs);
+            features(doc, c, st, &mut GateMemo::default(), &mut sink);
             fs
         })
         .collect();
@@ -1285,23 +1288,64 @@ impl Piece for Lower<'_> {
 #[derive(Clone, Copy)]
 struct Lower<'a>(&'a str);
 
+/// Weights of the gate's features that name no word of the article, only a candidate's
+/// kind, rule end, speaker form or a bucketed length, looked up once per article (as
+/// [`EndMemo`] does for the boundary model): a dozen of each candidate's features.
+#[derive(Default)]
+struct GateMemo {
+    /// `[kind]`, `[rule end][kind]`, `[length bucket][kind]`, `[speaker form][kind]`
+    k: [Option<f32>; 3],
+    end: [[Option<f32>; 3]; 4],
+    len: [[Option<f32>; 3]; 9],
+    sp: [[Option<f32>; 3]; 3],
+    /// `[opens the sentence][closes it]`, `[distance bucket][cue after, before, inside]`,
+    /// then each by its one value
+    sent: [[Option<f32>; 2]; 2],
+    pos: [[Option<f32>; 3]; 9],
+    nocue: [Option<f32>; 2],
+    splen: [Option<f32>; 9],
+    spk: [Option<f32>; 5],
+    para0: Option<f32>,
+    sph_name: Option<f32>,
+    sp_none: Option<f32>,
+    spk_none: Option<f32>,
+}
+
 /// The features of one candidate for the gate (see `gate`): the rule that proposed it
 /// (by its confidence), its kind, cue word, speaker form, content length and first word,
 /// and the words on either side of the content and of the cue.
-fn features(doc: &Document, c: &Candidate, st: &Statement, sink: &mut FeatureSink) {
+fn features(
+    doc: &Document,
+    c: &Candidate,
+    st: &Statement,
+    memo: &mut GateMemo,
+    sink: &mut FeatureSink,
+) {
+    use gate::bucket_index as bi;
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
     let kind = c.kind.as_str();
-    feat!(sink; "k=", kind);
+    let ki = c.kind as usize;
+    memo_feat!(sink, Some(&mut memo.k[ki]); "k=", kind);
     feat!(sink; "r=", Conf(c.confidence), "|", kind);
-    feat!(sink; "end=", c.end_how, "|", kind);
+    let how = match c.end_how {
+        "rule" => Some(0),
+        "keep" => Some(1),
+        "cut" => Some(2),
+        "ext" => Some(3),
+        _ => None,
+    };
+    memo_feat!(sink, how.map(|h: usize| &mut memo.end[h][ki]);
+        "end=", c.end_how, "|", kind);
     if c.crossing {
         feat!(sink; "crossing|", kind);
         feat!(sink; "crossing|r=", Conf(c.confidence));
     }
     let a = doc.token_at_or_after(c.start);
     let b = doc.token_at_or_after(c.end);
-    feat!(sink; "len=", gate::bucket(b.saturating_sub(a)), "|", kind);
+    let len = b.saturating_sub(a);
+    memo_feat!(sink, Some(&mut memo.len[bi(len)][ki]);
+        "len=", gate::bucket(len), "|", kind);
     let first = Lower(if a < n { doc.tok_text(a) } else { "" });
     feat!(sink; "c0=", first);
     if b > a && b <= n {
@@ -1314,26 +1358,32 @@ fn features(doc: &Document, c: &Candidate, st: &Statement, sink: &mut FeatureSin
         feat!(sink; "post=", low(b));
     }
     let sent = doc.sentences[doc.sentence_at(c.start)];
-    feat!(sink; "sent=", u8::from(a <= sent.tok_start + 1), u8::from(b + 1 >= sent.tok_end));
+    let (opens, closes) = (
+        u8::from(a <= sent.tok_start + 1),
+        u8::from(b + 1 >= sent.tok_end),
+    );
+    memo_feat!(sink, Some(&mut memo.sent[usize::from(opens)][usize::from(closes)]);
+        "sent=", opens, closes);
     if sent.para == 0 {
-        feat!(sink; "para0");
+        memo_feat!(sink, Some(&mut memo.para0); "para0");
     }
     match c.cue {
         Some((cs, ce)) => {
             let cue = Lowered::new(doc.slice(cs, ce));
             let (ct, cte) = (doc.token_at_or_after(cs), doc.token_at_or_after(ce));
-            let (pos, dist) = if cs >= c.end {
-                ("after", ct.saturating_sub(b))
+            let (pos, pi, dist) = if cs >= c.end {
+                ("after", 0, ct.saturating_sub(b))
             } else if ce <= c.start {
-                ("before", a.saturating_sub(cte))
+                ("before", 1, a.saturating_sub(cte))
             } else {
-                ("inside", 0)
+                ("inside", 2, 0)
             };
             feat!(sink; "cue=", cue);
             feat!(sink; "cue=", cue, "|", kind);
             feat!(sink; "cue=", cue, "|", pos);
             feat!(sink; "cue=", cue, "|c0=", first);
-            feat!(sink; "pos=", pos, "|dist=", gate::bucket(dist));
+            memo_feat!(sink, Some(&mut memo.pos[bi(dist)][pi]);
+                "pos=", pos, "|dist=", gate::bucket(dist));
             // an open verb (no lexicon entry) unseen in training is judged by its ending
             // and its subject: "-ed" with a name is more often a reported act
             if c.confidence < 0.12 {
@@ -1350,24 +1400,28 @@ fn features(doc: &Document, c: &Candidate, st: &Statement, sink: &mut FeatureSin
                 feat!(sink; "cue=", cue, "|ac=", low(cte));
             }
         }
-        None => feat!(sink; "nocue|inherit=", c.inherit),
+        None => memo_feat!(sink, Some(&mut memo.nocue[usize::from(c.inherit)]);
+            "nocue|inherit=", c.inherit),
     }
     match c.speaker {
         Some(np) => {
             let sk = np.kind.as_str();
-            feat!(sink; "sp=", sk, "|", kind);
+            memo_feat!(sink, Some(&mut memo.sp[np.kind as usize][ki]); "sp=", sk, "|", kind);
             if np.kind == NpKind::Name {
-                feat!(sink; "sph=NAME");
+                memo_feat!(sink, Some(&mut memo.sph_name); "sph=NAME");
             } else {
                 feat!(sink; "sph=", low(np.end.saturating_sub(1).max(np.start)));
             }
-            feat!(sink; "splen=", gate::bucket(np.end.saturating_sub(np.start)));
+            let splen = np.end.saturating_sub(np.start);
+            memo_feat!(sink, Some(&mut memo.splen[bi(splen)]);
+                "splen=", gate::bucket(splen));
         }
-        None => feat!(sink; "sp=none"),
+        None => memo_feat!(sink, Some(&mut memo.sp_none); "sp=none"),
     }
     match &st.speaker {
-        Some(s) => feat!(sink; "spk=", s.kind.as_str()),
-        None => feat!(sink; "spk=none"),
+        Some(s) => memo_feat!(sink, Some(&mut memo.spk[s.kind as usize]);
+            "spk=", s.kind.as_str()),
+        None => memo_feat!(sink, Some(&mut memo.spk_none); "spk=none"),
     }
 }
 
