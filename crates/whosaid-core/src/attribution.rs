@@ -140,13 +140,22 @@ fn is_dash(doc: &Document, i: usize) -> bool {
 }
 
 /// A reporting-verb token: its class, if it may act as a cue here.
+#[inline]
 fn cue_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
+    // asked of nearly every token, and nearly every token is no cue word: that answer
+    // inline, without a call
     let t = doc.tokens[i];
-    // a capitalised "State" or "Report" is a name, not a verb — except a sentence opening
-    // with an inverted attribution: "Said Ellis: “…”"
     if t.kind != TokKind::Word || !t.lex.contains(Lex::CUE) {
         return None;
     }
+    cue_word_at(doc, i)
+}
+
+/// [`cue_at`] for a token the lexicon lists as a cue word.
+fn cue_word_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
+    let t = doc.tokens[i];
+    // a capitalised "State" or "Report" is a name, not a verb — except a sentence opening
+    // with an inverted attribution: "Said Ellis: “…”"
     if t.cap {
         let opens = doc.sentences[doc.sentence_at(t.start)].tok_start == i
             && i + 1 < doc.tokens.len()
