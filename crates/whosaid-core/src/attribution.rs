@@ -11,7 +11,7 @@ use crate::gate::{self, Gate};
 use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
 use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKind};
 use crate::quotes::{find_quotes, Quote};
-use crate::text::{Document, Lowered, TokKind};
+use crate::text::{Document, Lowered, TokKind, Token};
 
 /// A feature named by its pieces, in order: `feat!(sink; "w=", word, "|cap")`.
 macro_rules! feat {
@@ -822,27 +822,14 @@ struct TokenCounts {
 
 impl TokenCounts {
     fn new(doc: &Document) -> TokenCounts {
-        let n = doc.tokens.len();
-        let mut t = TokenCounts {
-            commas: Vec::with_capacity(n + 1),
-            times: Vec::with_capacity(n + 1),
-            quotes: Vec::with_capacity(n + 1),
-        };
-        let (mut c, mut d, mut q) = (0, 0, 0);
         let bytes = doc.text.as_bytes();
-        for tok in &doc.tokens {
-            t.commas.push(c);
-            t.times.push(d);
-            t.quotes.push(q);
-            // a punctuation token is one char: a comma is its one byte
-            c += u32::from(tok.kind == TokKind::Punct && bytes.get(tok.start) == Some(&b','));
-            d += u32::from(tok.lex.contains(Lex::TIME));
-            q += u32::from(tok.kind == TokKind::Quote);
+        // a punctuation token is one char: a comma is its one byte
+        let comma = |tok: &Token| tok.kind == TokKind::Punct && bytes.get(tok.start) == Some(&b',');
+        TokenCounts {
+            commas: running_count(&doc.tokens, comma),
+            times: running_count(&doc.tokens, |tok| tok.lex.contains(Lex::TIME)),
+            quotes: running_count(&doc.tokens, |tok| tok.kind == TokKind::Quote),
         }
-        t.commas.push(c);
-        t.times.push(d);
-        t.quotes.push(q);
-        t
     }
 
     fn count(v: &[u32], lo: usize, hi: usize) -> u32 {
@@ -923,6 +910,18 @@ macro_rules! memo_feat {
             }
         }
     }};
+}
+
+/// How many of the tokens before each index (0 to `toks.len()`) pass `pred`: collected
+/// from an exact-size iterator, one pass and one allocation, no capacity check a token.
+fn running_count(toks: &[Token], pred: impl Fn(&Token) -> bool) -> Vec<u32> {
+    let mut n = 0;
+    std::iter::once(0)
+        .chain(toks.iter().map(|t| {
+            n += u32::from(pred(t));
+            n
+        }))
+        .collect()
 }
 
 /// The boundary model's features of ending content `a..` before token `j` (the rules
