@@ -781,7 +781,9 @@ fn end_alternatives(
     let s_end = trim_end(doc, a, sent.tok_end.max(b)).min(b + MAX_EXT);
     // a cut inside a quotation would split it
     let open_quote = |j: usize| in_quote[j].is_some() && in_quote[j - 1] == in_quote[j];
-    let mut alts = vec![(b, "keep")];
+    // room for the ends most contents have, so that the list is not grown as it fills
+    let mut alts = Vec::with_capacity(16);
+    alts.push((b, "keep"));
     // a weak verb's object stops before an adjunct of time ("defended the plan | at a
     // meeting on Wednesday"): that end may move sooner, not later
     let cue_tok = doc.token_at_or_after(c.cue.map_or(0, |(s, _)| s));
