@@ -1319,6 +1319,24 @@ struct GateMemo {
     sph_name: Option<f32>,
     sp_none: Option<f32>,
     spk_none: Option<f32>,
+    /// Per rule confidence met (by its bits; the rules use a few dozen):
+    /// `r=…|kind` by kind, and `crossing|r=…`. Formatting the confidence cost more than
+    /// the rest of the feature.
+    conf: Vec<(u32, [Option<f32>; 3], Option<f32>)>,
+}
+
+impl GateMemo {
+    fn conf(&mut self, confidence: f32) -> &mut (u32, [Option<f32>; 3], Option<f32>) {
+        let bits = confidence.to_bits();
+        let i = match self.conf.iter().position(|e| e.0 == bits) {
+            Some(i) => i,
+            None => {
+                self.conf.push((bits, [None; 3], None));
+                self.conf.len() - 1
+            }
+        };
+        &mut self.conf[i]
+    }
 }
 
 /// The features of one candidate for the gate (see `gate`): the rule that proposed it
@@ -1337,7 +1355,8 @@ fn features(
     let kind = c.kind.as_str();
     let ki = c.kind as usize;
     memo_feat!(sink, Some(&mut memo.k[ki]); "k=", kind);
-    feat!(sink; "r=", Conf(c.confidence), "|", kind);
+    memo_feat!(sink, Some(&mut memo.conf(c.confidence).1[ki]);
+        "r=", Conf(c.confidence), "|", kind);
     let how = match c.end_how {
         "rule" => Some(0),
         "keep" => Some(1),
@@ -1349,7 +1368,8 @@ fn features(
         "end=", c.end_how, "|", kind);
     if c.crossing {
         feat!(sink; "crossing|", kind);
-        feat!(sink; "crossing|r=", Conf(c.confidence));
+        memo_feat!(sink, Some(&mut memo.conf(c.confidence).2);
+            "crossing|r=", Conf(c.confidence));
     }
     let a = doc.token_at_or_after(c.start);
     let b = doc.token_at_or_after(c.end);
