@@ -23,6 +23,17 @@ macro_rules! feat {
     }};
 }
 
+/// `feat!` for a feature whose name starts with what `begun` holds (see
+/// [`FeatureSink::begun`]): only the pieces after it are written or hashed.
+macro_rules! feat_from {
+    ($sink:expr, $begun:expr; $($piece:expr),* $(,)?) => {{
+        let sink: &mut FeatureSink = $sink;
+        sink.resume($begun);
+        $( Piece::put(&$piece, sink); )*
+        sink.end();
+    }};
+}
+
 /// A speaker mention as tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Np {
@@ -853,6 +864,8 @@ struct EndMemo {
     article: [[Option<f32>; EndMemo::ARTICLE]; 3],
     /// By how, for the candidate being scored: its cue, its first dropped word.
     candidate: [[Option<f32>; 2]; 3],
+    /// "cue=<its cue>|w=", begun once for the candidate being scored.
+    cue_w: Option<Begun>,
 }
 
 impl EndMemo {
@@ -872,12 +885,14 @@ impl EndMemo {
         EndMemo {
             article: [[None; EndMemo::ARTICLE]; 3],
             candidate: [[None; 2]; 3],
+            cue_w: None,
         }
     }
 
     /// The next candidate's own features are its own.
     fn next_candidate(&mut self) {
         self.candidate = [[None; 2]; 3];
+        self.cue_w = None;
     }
 
     fn how(how: &str) -> Option<usize> {
@@ -974,7 +989,14 @@ fn end_features(
         let cue = Lower(doc.slice(cs, ce));
         memo_feat!(sink, memo.candidate(how, EndMemo::CUE); "cue=", cue, "|t=", how);
         if j < n {
-            feat!(sink; "cue=", cue, "|w=", low(j));
+            let begun = memo.cue_w.get_or_insert_with(|| {
+                sink.begin();
+                sink.push("cue=");
+                sink.push_lower(cue.0);
+                sink.push("|w=");
+                sink.begun()
+            });
+            feat_from!(sink, begun; low(j));
         }
     }
     // what the choice adds or drops: the rules' first dropped word, a date, a quotation
@@ -1160,6 +1182,26 @@ impl<'o> FeatureSink<'o> {
         }
     }
 
+    /// The feature being made, so far: several features starting with the same pieces
+    /// ("cue=said", "cue=said|direct", "cue=said|after") write or hash them once.
+    fn begun(&self) -> Begun {
+        match self {
+            FeatureSink::Names { name, .. } => Begun::Name(name.clone()),
+            FeatureSink::Score { hash, .. } => Begun::Hash(*hash),
+        }
+    }
+
+    /// Starts a feature from pieces already written (instead of `begin`).
+    #[inline]
+    fn resume(&mut self, begun: &Begun) {
+        match (self, begun) {
+            (FeatureSink::Names { name, .. }, Begun::Name(b)) => name.clone_from(b),
+            (FeatureSink::Score { hash, .. }, Begun::Hash(b)) => *hash = *b,
+            // a feature begun by a sink of the other kind: never made
+            (sink, _) => sink.begin(),
+        }
+    }
+
     #[inline]
     fn push(&mut self, piece: &str) {
         match self {
@@ -1208,6 +1250,12 @@ impl<'o> FeatureSink<'o> {
             }
         }
     }
+}
+
+/// The first pieces of a feature's name, as [`FeatureSink::begun`] took them.
+enum Begun {
+    Name(String),
+    Hash(gate::FeatureHash),
 }
 
 impl std::fmt::Write for FeatureSink<'_> {
@@ -1408,10 +1456,14 @@ fn features(
             } else {
                 ("inside", 2, 0)
             };
-            feat!(sink; "cue=", cue);
-            feat!(sink; "cue=", cue, "|", kind);
-            feat!(sink; "cue=", cue, "|", pos);
-            feat!(sink; "cue=", cue, "|c0=", first);
+            sink.begin();
+            sink.push("cue=");
+            sink.push(&cue);
+            let cue_feat = sink.begun();
+            sink.end();
+            feat_from!(sink, &cue_feat; "|", kind);
+            feat_from!(sink, &cue_feat; "|", pos);
+            feat_from!(sink, &cue_feat; "|c0=", first);
             memo_feat!(sink, Some(&mut memo.pos[bi(dist)][pi]);
                 "pos=", pos, "|dist=", gate::bucket(dist));
             // an open verb (no lexicon entry) unseen in training is judged by its ending
@@ -1427,7 +1479,7 @@ fn features(
             }
             if cte < n {
                 feat!(sink; "ac=", low(cte));
-                feat!(sink; "cue=", cue, "|ac=", low(cte));
+                feat_from!(sink, &cue_feat; "|ac=", low(cte));
             }
         }
         None => memo_feat!(sink, Some(&mut memo.nocue[usize::from(c.inherit)]);
