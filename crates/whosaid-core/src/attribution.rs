@@ -2566,7 +2566,7 @@ fn stance_object(doc: &Document, a: usize, b: usize, hi: usize) -> Option<(usize
     }
     let a = if a + 1 < b
         && matches!(
-            doc.tok_text(a).to_ascii_lowercase().as_str(),
+            Lowered::ascii(doc.tok_text(a)).as_str(),
             "out" | "up" | "down" | "off" | "back" | "to"
         ) {
         a + 1
@@ -2575,7 +2575,7 @@ fn stance_object(doc: &Document, a: usize, b: usize, hi: usize) -> Option<(usize
     };
     // "spoke after the meeting", "asked her on Friday": an adjunct, no object
     if matches!(
-        doc.tok_text(a).to_ascii_lowercase().as_str(),
+        Lowered::ascii(doc.tok_text(a)).as_str(),
         "after"
             | "before"
             | "at"
@@ -2601,7 +2601,7 @@ fn stance_object(doc: &Document, a: usize, b: usize, hi: usize) -> Option<(usize
     let end = (a + 1..b)
         .find(|&i| {
             matches!(
-                doc.tok_text(i).to_ascii_lowercase().as_str(),
+                Lowered::ascii(doc.tok_text(i)).as_str(),
                 "," | "at"
                     | "in"
                     | "on"
@@ -2630,7 +2630,7 @@ fn weak_complement(doc: &Document, k: usize, hi: usize) -> bool {
     if k >= hi {
         return false;
     }
-    match doc.tok_text(k).to_ascii_lowercase().as_str() {
+    match Lowered::ascii(doc.tok_text(k)).as_str() {
         "to" => {
             k + 1 < hi && {
                 let t = doc.tokens[k + 1];

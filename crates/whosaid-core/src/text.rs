@@ -87,6 +87,16 @@ impl Lowered {
         }
     }
 
+    /// `str::to_ascii_lowercase`, on the stack as [`Lowered::new`] is.
+    pub(crate) fn ascii(w: &str) -> Lowered {
+        if w.is_ascii() {
+            // the same as full lower-casing here
+            Lowered::new(w)
+        } else {
+            Lowered::Heap(w.to_ascii_lowercase())
+        }
+    }
+
     pub(crate) fn as_str(&self) -> &str {
         match self {
             Lowered::Inline { buf, len } => {
