@@ -1213,25 +1213,31 @@ impl<'o> FeatureSink<'o> {
     /// A word lower-cased.
     #[inline]
     fn push_lower(&mut self, word: &str) {
-        if !word.is_ascii() {
-            // "Trump’s", "Müller": char by char
-            let mut buf = [0u8; 4];
-            for ch in word.chars() {
-                if ch.is_ascii() {
-                    self.push(ch.to_ascii_lowercase().encode_utf8(&mut buf));
-                } else {
-                    for l in ch.to_lowercase() {
-                        self.push(l.encode_utf8(&mut buf));
-                    }
+        match self {
+            // an ASCII word (nearly all): lower-cased eight bytes at a time, the test for
+            // ASCII made on the same words as they are hashed
+            FeatureSink::Score { hash, .. } => {
+                if hash.ascii_lower_if_ascii(word.as_bytes()) {
+                    return;
                 }
             }
-            return;
-        }
-        match self {
             FeatureSink::Names { name, .. } => {
-                name.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                if word.is_ascii() {
+                    name.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+                    return;
+                }
             }
-            FeatureSink::Score { hash, .. } => hash.ascii_lower(word.as_bytes()),
+        }
+        // "Trump’s", "Müller": char by char
+        let mut buf = [0u8; 4];
+        for ch in word.chars() {
+            if ch.is_ascii() {
+                self.push(ch.to_ascii_lowercase().encode_utf8(&mut buf));
+            } else {
+                for l in ch.to_lowercase() {
+                    self.push(l.encode_utf8(&mut buf));
+                }
+            }
         }
     }
 

@@ -228,17 +228,28 @@ impl FeatureHash {
         self.words(b, |w| w);
     }
 
-    /// The bytes of an ASCII piece, lower-cased on the way in: hashes as the
-    /// lower-cased piece would.
+    /// The bytes of a piece lower-cased on the way in (hashing as the lower-cased piece
+    /// would) if it is ASCII, tested on the words as they are packed rather than in a
+    /// pass of its own: whether it was. When it was not, the hash is left as it was.
     #[inline]
-    pub(crate) fn ascii_lower(&mut self, b: &[u8]) {
-        self.words(b, crate::lexicon::ascii_lower);
+    pub(crate) fn ascii_lower_if_ascii(&mut self, b: &[u8]) -> bool {
+        let before = *self;
+        let mut high = 0;
+        self.words(b, |w| {
+            high |= w;
+            crate::lexicon::ascii_lower(w)
+        });
+        let ascii = high & 0x8080_8080_8080_8080 == 0;
+        if !ascii {
+            *self = before;
+        }
+        ascii
     }
 
     /// Packs the bytes into the word being filled, eight at a time, each word through
     /// `map` first (bytes past the piece are zero, which `map` must keep zero).
     #[inline]
-    fn words(&mut self, mut b: &[u8], map: impl Fn(u64) -> u64) {
+    fn words(&mut self, mut b: &[u8], mut map: impl FnMut(u64) -> u64) {
         let f = self.filled as usize;
         while let Some((head, rest)) = b.split_first_chunk::<8>() {
             let v = map(u64::from_le_bytes(*head));
@@ -586,9 +597,17 @@ mod tests {
         let mixed = "w=According|PW=Officials";
         for cut in 0..mixed.len() {
             let mut h = FeatureHash::default();
-            h.ascii_lower(&mixed.as_bytes()[..cut]);
-            h.ascii_lower(&mixed.as_bytes()[cut..]);
+            assert!(h.ascii_lower_if_ascii(&mixed.as_bytes()[..cut]));
+            assert!(h.ascii_lower_if_ascii(&mixed.as_bytes()[cut..]));
             assert_eq!(h.finish(), feature_hash(&mixed.to_lowercase()), "{cut}");
+        }
+        // a piece that is not ASCII, anywhere in it, is refused and leaves the hash alone
+        for piece in ["Müller", "Trump\u{2019}s", "abcdefgh\u{e9}"] {
+            let mut h = FeatureHash::default();
+            h.bytes(b"sp=");
+            let before = h;
+            assert!(!h.ascii_lower_if_ascii(piece.as_bytes()), "{piece}");
+            assert_eq!(h.finish(), before.finish(), "{piece}");
         }
     }
 
