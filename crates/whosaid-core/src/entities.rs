@@ -8,7 +8,7 @@
 use crate::hash::FastMap;
 use crate::lexicon::{self, Gender, Lex};
 use crate::model::{Entity, EntityKind, Mention};
-use crate::text::{Document, TokKind};
+use crate::text::{Document, Lowered, TokKind};
 
 pub struct EntityTable {
     entities: Vec<Entity>,
@@ -101,7 +101,7 @@ impl EntityTable {
         end: usize,
         gender: Option<Gender>,
     ) -> usize {
-        let key = name.to_lowercase();
+        let key = Lowered::new(name);
         let idx = self.resolve_key(&key, kind).unwrap_or_else(|| {
             let idx = self.entities.len();
             self.entities.push(Entity {
@@ -111,7 +111,7 @@ impl EntityTable {
                 mentions: Vec::new(),
             });
             self.genders.push(None);
-            self.index(idx, key);
+            self.index(idx, key.to_string());
             idx
         });
         if let Some(g) = gender {
@@ -132,7 +132,7 @@ impl EntityTable {
     /// The entity a name refers to, if one is known: exact name, acronym, or a surname
     /// (or shorter form) of exactly one known person.
     pub fn resolve(&self, name: &str, kind: EntityKind) -> Option<usize> {
-        self.resolve_key(&name.to_lowercase(), kind)
+        self.resolve_key(&Lowered::new(name), kind)
     }
 
     /// [`EntityTable::resolve`] for a name already lower-cased.
@@ -155,9 +155,7 @@ impl EntityTable {
                     // a single surname, or a first name + surname matching one person
                     let mut fits = cands.iter().copied().filter(|&c| {
                         single
-                            || self.entities[c]
-                                .name
-                                .to_lowercase()
+                            || Lowered::new(&self.entities[c].name)
                                 .split_whitespace()
                                 .next()
                                 == first
@@ -257,7 +255,7 @@ impl EntityTable {
                         let (st, en) = (doc.tokens[a].start, doc.tokens[b - 1].end);
                         let name = doc.slice(st, en);
                         let gender = if kind == EntityKind::Person {
-                            lexicon::first_name_gender(&doc.tok_text(a).to_lowercase())
+                            lexicon::first_name_gender(&Lowered::new(doc.tok_text(a)))
                         } else {
                             None
                         };

@@ -35,7 +35,7 @@ impl Gate {
     /// damaged file weakens the gate but never stops extraction.
     pub fn parse(text: &str) -> Gate {
         let mut g = Gate::default();
-        for line in text.lines() {
+        for line in lines(text) {
             if let Some(h) = line.strip_prefix("#gate") {
                 for kv in h.split_whitespace() {
                     match kv.split_once('=') {
@@ -49,7 +49,8 @@ impl Gate {
             if line.starts_with('#') {
                 continue;
             }
-            if let Some((w, f)) = line.split_once('\t') {
+            let tab = memchr::memchr(b'\t', line.as_bytes());
+            if let Some((w, f)) = tab.map(|i| (&line[..i], &line[i + 1..])) {
                 if let Ok(w) = w.parse::<f32>() {
                     g.names.push((f.to_string(), w));
                 }
@@ -196,6 +197,28 @@ impl HashedWeights {
     }
 }
 
+/// The lines of `text` as `str::lines` gives them, found with `memchr`: a model file has
+/// thousands of short lines, and `str::lines` looked for the end of each with a searcher
+/// whose setup cost more than the rest of the line's parse.
+fn lines(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        // a '\r' goes only before a '\n', as in `str::lines`
+        let (line, next) = match memchr::memchr(b'\n', rest.as_bytes()) {
+            Some(i) => {
+                let line = &rest[..i];
+                (line.strip_suffix('\r').unwrap_or(line), &rest[i + 1..])
+            }
+            None => (rest, ""),
+        };
+        rest = next;
+        Some(line)
+    })
+}
+
 /// A feature name's 64-bit hash, as [`FeatureHash`] computes it while the name is
 /// formatted. Two of the few thousand names a model knows sharing a hash with a name it
 /// meets is as likely as any 64-bit collision: never, in practice.
@@ -228,17 +251,28 @@ impl FeatureHash {
         self.words(b, |w| w);
     }
 
-    /// The bytes of an ASCII piece, lower-cased on the way in: hashes as the
-    /// lower-cased piece would.
+    /// The bytes of a piece lower-cased on the way in (hashing as the lower-cased piece
+    /// would) if it is ASCII, tested on the words as they are packed rather than in a
+    /// pass of its own: whether it was. When it was not, the hash is left as it was.
     #[inline]
-    pub(crate) fn ascii_lower(&mut self, b: &[u8]) {
-        self.words(b, crate::lexicon::ascii_lower);
+    pub(crate) fn ascii_lower_if_ascii(&mut self, b: &[u8]) -> bool {
+        let before = *self;
+        let mut high = 0;
+        self.words(b, |w| {
+            high |= w;
+            crate::lexicon::ascii_lower(w)
+        });
+        let ascii = high & 0x8080_8080_8080_8080 == 0;
+        if !ascii {
+            *self = before;
+        }
+        ascii
     }
 
     /// Packs the bytes into the word being filled, eight at a time, each word through
     /// `map` first (bytes past the piece are zero, which `map` must keep zero).
     #[inline]
-    fn words(&mut self, mut b: &[u8], map: impl Fn(u64) -> u64) {
+    fn words(&mut self, mut b: &[u8], mut map: impl FnMut(u64) -> u64) {
         let f = self.filled as usize;
         while let Some((head, rest)) = b.split_first_chunk::<8>() {
             let v = map(u64::from_le_bytes(*head));
@@ -539,16 +573,22 @@ pub fn sigmoid(z: f32) -> f32 {
 
 /// Length buckets, so that one weight covers a range of lengths.
 pub(crate) fn bucket(n: usize) -> &'static str {
+    BUCKETS[bucket_index(n)]
+}
+
+pub(crate) const BUCKETS: [&str; 9] =
+    ["0", "1", "2", "3-4", "5-8", "9-16", "17-32", "33-64", "65+"];
+
+/// Which of [`BUCKETS`] `n` falls in.
+pub(crate) fn bucket_index(n: usize) -> usize {
     match n {
-        0 => "0",
-        1 => "1",
-        2 => "2",
-        3..=4 => "3-4",
-        5..=8 => "5-8",
-        9..=16 => "9-16",
-        17..=32 => "17-32",
-        33..=64 => "33-64",
-        _ => "65+",
+        0..=2 => n,
+        3..=4 => 3,
+        5..=8 => 4,
+        9..=16 => 5,
+        17..=32 => 6,
+        33..=64 => 7,
+        _ => 8,
     }
 }
 
@@ -580,9 +620,37 @@ mod tests {
         let mixed = "w=According|PW=Officials";
         for cut in 0..mixed.len() {
             let mut h = FeatureHash::default();
-            h.ascii_lower(&mixed.as_bytes()[..cut]);
-            h.ascii_lower(&mixed.as_bytes()[cut..]);
+            assert!(h.ascii_lower_if_ascii(&mixed.as_bytes()[..cut]));
+            assert!(h.ascii_lower_if_ascii(&mixed.as_bytes()[cut..]));
             assert_eq!(h.finish(), feature_hash(&mixed.to_lowercase()), "{cut}");
+        }
+        // a piece that is not ASCII, anywhere in it, is refused and leaves the hash alone
+        for piece in ["Müller", "Trump\u{2019}s", "abcdefgh\u{e9}"] {
+            let mut h = FeatureHash::default();
+            h.bytes(b"sp=");
+            let before = h;
+            assert!(!h.ascii_lower_if_ascii(piece.as_bytes()), "{piece}");
+            assert_eq!(h.finish(), before.finish(), "{piece}");
+        }
+    }
+
+    #[test]
+    fn lines_split_as_str_lines_does() {
+        for text in [
+            "",
+            "a",
+            "a\n",
+            "a\nb",
+            "a\r\nb\r\n",
+            "\n\n",
+            "x\r",
+            "1\tw\n\n#c\r\n2\tv",
+        ] {
+            assert_eq!(
+                lines(text).collect::<Vec<_>>(),
+                text.lines().collect::<Vec<_>>(),
+                "{text:?}"
+            );
         }
     }
 

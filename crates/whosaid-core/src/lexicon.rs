@@ -420,14 +420,24 @@ pub fn classes_ascii_in(text: &str, start: usize, end: usize) -> Lex {
     if len > WordKey::MAX {
         return text.get(start..end).map_or(Lex::empty(), classes_ascii);
     }
+    // the low `k` bytes of a u64 set, for k in 0..=8: a table, as the shift it stands
+    // for (through u128, since a u64 shift by 64 overflows) took ten times the work
+    const KEEP: [u64; 9] = {
+        let mut m = [0; 9];
+        let mut k = 1;
+        while k < 9 {
+            m[k] = u64::MAX >> (64 - 8 * k);
+            k += 1;
+        }
+        m
+    };
     let mut raw = [0; 3];
     for (j, (w, chunk)) in raw.iter_mut().zip(window.chunks_exact(8)).enumerate() {
         let mut bytes = [0; 8];
         bytes.copy_from_slice(chunk);
         // the bytes of this u64 that belong to the word: 0 to 8
         let keep = len.saturating_sub(8 * j).min(8);
-        let mask = ((1u128 << (8 * keep)) - 1) as u64;
-        *w = u64::from_le_bytes(bytes) & mask;
+        *w = u64::from_le_bytes(bytes) & KEEP[keep];
     }
     match WordKey::from_raw(raw, len) {
         Some(key) => word_table().get(&key),

@@ -60,6 +60,71 @@ fn next_non_ascii(b: &[u8], mut i: usize) -> Option<usize> {
     rest.iter().position(|&c| c >= 0x80).map(|p| i + p)
 }
 
+/// A word lower-cased exactly as `str::to_lowercase` would, held on the stack when it
+/// is ASCII and short, as nearly every word the rules compare against their word lists
+/// is: those comparisons run for many tokens of every article, and a `String` each cost
+/// an allocation and a free apiece.
+pub(crate) enum Lowered {
+    Inline { buf: [u8; Lowered::INLINE], len: u8 },
+    Heap(String),
+}
+
+impl Lowered {
+    const INLINE: usize = 32;
+
+    pub(crate) fn new(w: &str) -> Lowered {
+        let b = w.as_bytes();
+        match u8::try_from(b.len()) {
+            Ok(len) if b.len() <= Lowered::INLINE && b.is_ascii() => {
+                let mut buf = [0; Lowered::INLINE];
+                let word = &mut buf[..b.len()];
+                word.copy_from_slice(b);
+                // for ASCII, full lower-casing is ASCII lower-casing
+                word.make_ascii_lowercase();
+                Lowered::Inline { buf, len }
+            }
+            _ => Lowered::Heap(w.to_lowercase()),
+        }
+    }
+
+    /// `str::to_ascii_lowercase`, on the stack as [`Lowered::new`] is.
+    pub(crate) fn ascii(w: &str) -> Lowered {
+        if w.is_ascii() {
+            // the same as full lower-casing here
+            Lowered::new(w)
+        } else {
+            Lowered::Heap(w.to_ascii_lowercase())
+        }
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            Lowered::Inline { buf, len } => {
+                let bytes = &buf[..usize::from(*len)];
+                // SAFETY: `new` fills `buf` only from a word it checked is ASCII, and ASCII
+                // lower-casing keeps it ASCII: valid UTF-8. Checking again each time
+                // (`str::from_utf8`, not inlined) cost more than the allocation saved.
+                unsafe { std::str::from_utf8_unchecked(bytes) }
+            }
+            Lowered::Heap(s) => s,
+        }
+    }
+}
+
+impl PartialEq<&str> for Lowered {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::ops::Deref for Lowered {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokKind {
     Word,
