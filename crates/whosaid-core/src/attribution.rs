@@ -283,6 +283,15 @@ fn title_case(doc: &Document, lo: usize, hi: usize) -> bool {
     long >= 4
 }
 
+/// Where the auxiliaries before token `v` start ("has also said"), not before `lo`.
+fn aux_start(doc: &Document, v: usize, lo: usize) -> usize {
+    let mut e = v;
+    while e > lo && is_aux(doc, e - 1) {
+        e -= 1;
+    }
+    e
+}
+
 /// Words allowed between a speaker and its verb: "has also said", "had previously told".
 fn is_aux(doc: &Document, i: usize) -> bool {
     let t = doc.tokens[i];
@@ -1867,17 +1876,11 @@ fn only_commas(doc: &Document, a: usize, b: usize) -> bool {
 /// The speaker before verb `v`: skips auxiliaries and handles an appositive
 /// ("Kenji Sato, Japan's trade minister, said").
 fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
-    let mut e = v;
-    while e > lo && is_aux(doc, e - 1) {
-        e -= 1;
-    }
+    let mut e = aux_start(doc, v, lo);
     // a time between the speaker and the verb: "Sanders on Tuesday said", "Obama last
     // week said"
     if let Some(t) = time_before(doc, e, lo) {
-        e = t;
-        while e > lo && is_aux(doc, e - 1) {
-            e -= 1;
-        }
+        e = aux_start(doc, t, lo);
     }
     // dashes around an appositive: "Kall -- co-editor of a book on the debates -- said"
     // a dash set off by a space, not the hyphen of "co-editor"
@@ -1937,10 +1940,7 @@ fn speaker_before_verb(doc: &Document, v: usize, lo: usize) -> Option<Np> {
 /// Rubio, R-Fla., appearing on Fox News, said …", "Murphy, though, said …". Not when a
 /// name alone follows the verb: "The contrast, said Doyle, would be clear" inverts.
 fn inserted_subject(doc: &Document, v: usize, lo: usize) -> Option<Np> {
-    let mut e = v;
-    while e > lo && is_aux(doc, e - 1) {
-        e -= 1;
-    }
+    let e = aux_start(doc, v, lo);
     if e <= lo + 2 || !is_punct(doc, e - 1, ",") {
         return None;
     }
@@ -2902,10 +2902,7 @@ fn subject_with_phrase(doc: &Document, lo: usize, k: usize) -> bool {
 }
 
 fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
-    let mut e = v;
-    while e > lo && is_aux(doc, e - 1) {
-        e -= 1;
-    }
+    let e = aux_start(doc, v, lo);
     if e == lo {
         return None;
     }
