@@ -138,6 +138,10 @@ impl Candidate {
 
 const MAX_NP: usize = 10;
 
+/// A "sentence" of hundreds of words is no sentence: the open-verb and fallback rules,
+/// which scan a sentence for each word they try, leave longer ones alone.
+const MAX_SENTENCE: usize = 400;
+
 fn lower_eq(doc: &Document, i: usize, w: &str) -> bool {
     doc.tok_text(i).eq_ignore_ascii_case(w)
 }
@@ -2279,7 +2283,7 @@ fn open_verb_statement(
     hi: usize,
     in_quote: &[Option<usize>],
 ) -> Option<Candidate> {
-    if hi - lo > 400 {
+    if hi - lo > MAX_SENTENCE {
         return None;
     }
     let np = clause_subject(doc, lo, hi)?;
@@ -2337,9 +2341,7 @@ fn fallback_statement(
     hi: usize,
     in_quote: &[Option<usize>],
 ) -> Option<Candidate> {
-    // a "sentence" of hundreds of words is no sentence (a run of cue words costs each
-    // of them a scan of it)
-    if hi - lo > 400 {
+    if hi - lo > MAX_SENTENCE {
         return None;
     }
     // a weak verb's noun object is a stance, its adjuncts cut off (as in verb_statement)
