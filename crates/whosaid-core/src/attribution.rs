@@ -296,6 +296,33 @@ fn aux_start(doc: &Document, v: usize, lo: usize) -> usize {
     e
 }
 
+/// Is the gerund at `v` a progressive: "is confirming", "were also saying", "has been
+/// demanding"?
+fn progressive(doc: &Document, v: usize, lo: usize) -> bool {
+    let mut k = v;
+    // an adverb or two between: "is now saying", "was not demanding"
+    while k > lo && v - k < 3 {
+        k -= 1;
+        let t = doc.tokens[k];
+        if t.kind != TokKind::Word || t.cap {
+            return false;
+        }
+        if matches!(
+            Lowered::new(doc.tok_text(k)).as_str(),
+            "is" | "are" | "was" | "were" | "been" | "be"
+        ) {
+            return true;
+        }
+        if !matches!(
+            Lowered::new(doc.tok_text(k)).as_str(),
+            "also" | "now" | "not" | "still" | "already" | "increasingly" | "repeatedly"
+        ) {
+            return false;
+        }
+    }
+    false
+}
+
 /// Words allowed between a speaker and its verb: "has also said", "had previously told".
 fn is_aux(doc: &Document, i: usize) -> bool {
     let t = doc.tokens[i];
@@ -2143,10 +2170,15 @@ fn reported_speech(
                     continue;
                 }
             }
-            let Some(verb) = cue_at(doc, i) else {
+            let Some(mut verb) = cue_at(doc, i) else {
                 i += 1;
                 continue;
             };
+            // "The attorney general is confirming that …": a progressive is a finite verb
+            // with its subject before the "is", not a participle after a comma
+            if verb.form == VerbForm::Gerund && progressive(doc, i, lo) {
+                verb.form = VerbForm::Third;
+            }
             let mut extra = Vec::new();
             if let Some(c) = verb_statement(doc, i, verb, lo, hi, in_quote, &mut extra) {
                 used[i] = true;

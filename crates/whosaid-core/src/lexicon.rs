@@ -131,6 +131,7 @@ const AUXILIARIES: &[&str] = &[
     "were",
     "is",
     "are",
+    "been",
     "will",
     "would",
     "also",
