@@ -1555,6 +1555,12 @@ fn features(
                 feat!(sink; "open|suf=", suf);
                 feat!(sink; "open|suf=", suf, "|sp=", sk);
             }
+            if c.confidence == CUE_END_CONF {
+                let rate = lexicon::cue_end_rate(&cue).unwrap_or(0);
+                let sk = c.speaker.map_or("none", |np| np.kind.as_str());
+                feat!(sink; "ce|rate=", rate);
+                feat!(sink; "ce|rate=", rate, "|sp=", sk);
+            }
             if ct > 0 {
                 feat!(sink; "bc=", low(ct - 1));
             }
@@ -2201,7 +2207,70 @@ fn reported_speech(
                 cands.push(c);
             }
         }
+        if hi - lo <= MAX_SENTENCE {
+            cue_end_statements(doc, (lo, hi), before, in_quote, used, &quote_cues, cands);
+        }
     }
+}
+
+/// Words that often end a cue and that no rule used (see [`cue_end_statement`]), each
+/// outside every statement proposed for its sentence so far.
+fn cue_end_statements(
+    doc: &Document,
+    (lo, hi): (usize, usize),
+    before: usize,
+    in_quote: &[Option<usize>],
+    used: &[bool],
+    quote_cues: &std::collections::HashSet<(usize, usize)>,
+    cands: &mut Vec<Candidate>,
+) {
+    for v in lo..hi {
+        let lex = doc.tokens[v].lex;
+        if !lex.intersects(Lex::CUE_END | Lex::CUE_END_PAIR) || used[v] || in_quote[v].is_some() {
+            continue;
+        }
+        // a pair ("called for") is its own cue when its first word is not
+        let first = if lex.contains(Lex::CUE_END) {
+            v
+        } else if v > lo && cue_end_pair(doc, v - 1).is_some() && !used[v - 1] {
+            v - 1
+        } else {
+            continue;
+        };
+        let (cs, ce) = (doc.tokens[first].start, doc.tokens[v].end);
+        let taken = quote_cues.contains(&(cs, ce))
+            || cands[before..].iter().any(|o| {
+                o.cue.is_some_and(|(a, b)| a <= cs && cs < b) || o.start <= cs && cs < o.end
+            });
+        if !taken {
+            // "X talked about … and railed against …": the subject of the verb before
+            let e = aux_start(doc, first, lo);
+            let coordinated = e > lo
+                && (is_punct(doc, e - 1, ",")
+                    || matches!(
+                        Lowered::new(doc.tok_text(e - 1)).as_str(),
+                        "and" | "but" | "or"
+                    ));
+            let shared = cands[before..]
+                .iter()
+                .rev()
+                .find(|o| o.end <= cs)
+                .and_then(|o| o.speaker)
+                .filter(|_| coordinated);
+            if let Some(c) = cue_end_statement(doc, (first, v), (lo, hi), shared, in_quote) {
+                cands.push(c);
+            }
+        }
+    }
+}
+
+/// The rate of the pair of words at `i`, `i + 1` in `lexicon/cue_ends.txt`.
+fn cue_end_pair(doc: &Document, i: usize) -> Option<u8> {
+    let mut key = String::with_capacity(24);
+    key.push_str(&Lowered::new(doc.tok_text(i)));
+    key.push(' ');
+    key.push_str(&Lowered::new(doc.tok_text(i + 1)));
+    lexicon::cue_end_rate(&key)
 }
 
 /// The content before a parenthetical attribution whose verb a quote after it took:
@@ -2301,6 +2370,66 @@ fn verb_modifier(doc: &Document, k: usize) -> bool {
         && (t.lex.intersects(Lex::AUX | Lex::ADVERB)
             || w.ends_with("ly")
             || matches!(w, "not" | "also" | "never" | "still" | "long"))
+}
+
+/// The confidence that marks a statement proposed by [`cue_end_statement`] for the gate.
+const CUE_END_CONF: f32 = 0.13;
+
+/// A word that often ends a cue (`lexicon/cue_ends.txt`) and that no rule used: the clause
+/// after it as content, the nearest subject before it as speaker.
+fn cue_end_statement(
+    doc: &Document,
+    (first, v): (usize, usize),
+    (lo, hi): (usize, usize),
+    shared: Option<Np>,
+    in_quote: &[Option<usize>],
+) -> Option<Candidate> {
+    let t = doc.tokens[v];
+    if doc.tokens[first].cap || v + 1 >= hi {
+        return None;
+    }
+    let mut a = v + 1;
+    if lower_eq(doc, a, "that") {
+        a += 1;
+    }
+    let at = *doc.tokens.get(a)?;
+    if a >= hi || at.kind == TokKind::Punct {
+        return None;
+    }
+    // a passive's content is its subject: "the plan is considered a failure"
+    let w = Lowered::new(doc.tok_text(first));
+    if (w.ends_with("ed") || w.ends_with("en")) && aux_start(doc, first, lo) < first && {
+        let be = Lowered::new(doc.tok_text(first - 1));
+        matches!(
+            be.as_str(),
+            "is" | "are" | "was" | "were" | "be" | "been" | "being"
+        )
+    } {
+        return None;
+    }
+    let b = clause_cut(doc, a, trim_end(doc, a, hi));
+    if b <= a {
+        return None;
+    }
+    // the subject right before the word, or before the verb a preposition ends ("called
+    // for", "spoke about"), else the clause's
+    let verb_before = first > lo && doc.tokens[first].lex.contains(Lex::FUNC);
+    let speaker = shared
+        .or_else(|| speaker_before_verb(doc, first, lo))
+        .or_else(|| {
+            verb_before
+                .then(|| speaker_before_verb(doc, first - 1, lo))
+                .flatten()
+        })
+        .or_else(|| clause_subject(doc, lo, first));
+    Some(Candidate::over(
+        doc,
+        (a, b),
+        in_quote,
+        Some((doc.tokens[first].start, t.end)),
+        speaker,
+        CUE_END_CONF,
+    ))
 }
 
 /// An open verb (`lexicon/open_cues.txt`) right after a sentence's subject, proposed as a

@@ -35,6 +35,11 @@ impl Lex {
     /// A verb outside the reporting lexicon that annotators often took as a cue
     /// ("blasted", "unveiled"): mined from PolNeAR train, `lexicon/open_cues.txt`.
     pub const OPEN_CUE: Lex = Lex(1 << 17);
+    /// A word that often ends a cue whose content follows it ("accused", "about",
+    /// "announced"): mined from PolNeAR train, `lexicon/cue_ends.txt`.
+    pub const CUE_END: Lex = Lex(1 << 18);
+    /// The second word of a pair in `lexicon/cue_ends.txt` ("for" of "called for").
+    pub const CUE_END_PAIR: Lex = Lex(1 << 19);
 
     pub const fn empty() -> Lex {
         Lex(0)
@@ -99,6 +104,8 @@ pub struct Lexicon {
     first_names: FastMap<&'static str, Gender>,
     places: WordSet<&'static str>,
     demonyms: FastMap<&'static str, &'static str>,
+    /// How often each word of `cue_ends.txt` ended a cue in train, in tenths (0–10).
+    cue_end_rates: FastMap<&'static str, u8>,
 }
 
 const REPORTING_VERBS: &str = include_str!("../lexicon/reporting_verbs.txt");
@@ -116,6 +123,7 @@ const WEAK_CUE_FORMS: &str = include_str!("../lexicon/weak_cue_forms.txt");
 const ADJUNCT_WORDS: &str = include_str!("../lexicon/adjunct_words.txt");
 const SENTENCE_ADVERBS: &str = include_str!("../lexicon/sentence_adverbs.txt");
 const OPEN_CUES: &str = include_str!("../lexicon/open_cues.txt");
+const CUE_ENDS: &str = include_str!("../lexicon/cue_ends.txt");
 
 const PRONOUNS: &[&str] = &["he", "she", "they", "it", "i", "we", "you", "who"];
 const DETERMINERS: &[&str] = &[
@@ -312,6 +320,24 @@ impl Lexicon {
         for w in data_lines(OPEN_CUES).filter_map(|l| l.split_whitespace().next()) {
             add(w, Lex::OPEN_CUE);
         }
+        // "word<TAB>cues/occurrences", or a pair of words ("called for") whose second
+        // word alone is no cue
+        let mut cue_end_rates = FastMap::default();
+        for l in data_lines(CUE_ENDS) {
+            let Some((w, r)) = l.split_once('\t') else {
+                continue;
+            };
+            match w.split_once(' ') {
+                Some((_, second)) => add(second, Lex::CUE_END_PAIR),
+                None => add(w, Lex::CUE_END),
+            }
+            let rate = r
+                .trim()
+                .split_once('/')
+                .and_then(|(c, n)| Some(c.parse::<f32>().ok()? / n.parse::<f32>().ok()?))
+                .unwrap_or(0.0);
+            cue_end_rates.insert(w, (rate * 10.0).clamp(0.0, 10.0) as u8);
+        }
         for w in PRONOUNS {
             add(w, Lex::PRONOUN);
         }
@@ -385,6 +411,7 @@ impl Lexicon {
             first_names,
             places,
             demonyms,
+            cue_end_rates,
         }
     }
 }
@@ -562,6 +589,12 @@ fn word_table() -> &'static WordTable {
 /// The reporting verb a lower-cased word is a form of.
 pub fn cue_verb(lower: &str) -> Option<CueVerb> {
     lexicon().cues.get(lower).copied()
+}
+
+/// How often a word or pair ("called for") of `cue_ends.txt` ended a cue in train, in
+/// tenths.
+pub fn cue_end_rate(lower: &str) -> Option<u8> {
+    lexicon().cue_end_rates.get(lower).copied()
 }
 
 pub fn first_name_gender(lower: &str) -> Option<Gender> {
