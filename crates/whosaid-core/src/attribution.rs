@@ -906,6 +906,8 @@ struct TokenCounts {
     commas: Vec<u32>,
     times: Vec<u32>,
     quotes: Vec<u32>,
+    /// Words that look like a finite verb: an auxiliary, a cue verb, a word in "-ed".
+    verbs: Vec<u32>,
 }
 
 impl TokenCounts {
@@ -917,6 +919,12 @@ impl TokenCounts {
             commas: running_count(&doc.tokens, comma),
             times: running_count(&doc.tokens, |tok| tok.lex.contains(Lex::TIME)),
             quotes: running_count(&doc.tokens, |tok| tok.kind == TokKind::Quote),
+            verbs: running_count(&doc.tokens, |tok| {
+                tok.kind == TokKind::Word
+                    && !tok.cap
+                    && (tok.lex.intersects(Lex::AUX | Lex::CUE)
+                        || bytes.get(tok.end.saturating_sub(2)..tok.end) == Some(b"ed"))
+            }),
         }
     }
 
@@ -1084,6 +1092,10 @@ fn end_features(
     }
     if TokenCounts::count(&counts.quotes, lo, hi) > 0 {
         memo_feat!(sink, memo.article(how, EndMemo::QUOTE); "t=", how, "|quote");
+    }
+    // a clause of its own (a verb) in what the choice adds or drops
+    if j != b && TokenCounts::count(&counts.verbs, lo, hi) > 0 {
+        feat!(sink; "t=", how, "|verb");
     }
     let commas = TokenCounts::count(&counts.commas, j.saturating_sub(MAX_CUT).max(a), j) as usize;
     memo_feat!(sink, memo.article(how, EndMemo::COMMAS + bi(commas));
