@@ -2397,7 +2397,9 @@ fn cue_end_statement(
     in_quote: &[Option<usize>],
 ) -> Option<Candidate> {
     let t = doc.tokens[v];
-    if doc.tokens[first].cap || v + 1 >= hi {
+    // a capitalised word is a name, except in a headline in title case ("Retired General
+    // Reveals …")
+    if v + 1 >= hi || doc.tokens[first].cap && (first == lo || !title_case(doc, lo, hi)) {
         return None;
     }
     let mut a = v + 1;
