@@ -3,7 +3,7 @@
 //! knows nothing of quotes or speakers; it only says where words and sentences are.
 
 use crate::lexicon::{self, Lex};
-use crate::time::alnum_run;
+use crate::time::{self, alnum_run, BothStarts};
 
 /// Byte offsets → code-point offsets.
 pub struct CodePoints {
@@ -201,7 +201,17 @@ fn is_word_char(c: char) -> bool {
 
 impl<'a> Document<'a> {
     pub fn new(text: &'a str) -> Self {
-        let tokens = tokenize(text);
+        Document::from_tokens(text, tokenize(text, |_| {}))
+    }
+
+    /// The layout, and the candidates of the date and number scans (`both`) taken from
+    /// the tokenizer's pass over the text rather than from a pass of their own.
+    pub(crate) fn with_starts(text: &'a str, both: &mut BothStarts) -> Self {
+        let tokens = tokenize(text, |i| both.word_at(text.as_bytes(), i));
+        Document::from_tokens(text, tokens)
+    }
+
+    fn from_tokens(text: &'a str, tokens: Vec<Token>) -> Self {
         let paragraphs = paragraphs(text, &tokens);
         let sentences = sentences(text, &tokens, &paragraphs);
         Document {
@@ -245,7 +255,11 @@ fn char_at(text: &str, i: usize) -> Option<char> {
     }
 }
 
-fn tokenize(text: &str) -> Vec<Token> {
+/// The tokens of `text`; `word_start(i)` is called, in order, at every byte that starts
+/// a word as the date and number scans see words (see [`time::no_word_before`]): an
+/// ASCII letter or digit after no letter or digit. Every such byte begins a run of ASCII
+/// letters and digits inside some word token, and each run is met once here.
+fn tokenize(text: &str, mut word_start: impl FnMut(usize)) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut buf = String::new();
@@ -256,13 +270,22 @@ fn tokenize(text: &str) -> Vec<Token> {
             continue;
         }
         if is_word_char(c) {
+            if c.is_ascii() && time::no_word_before(text, i) {
+                word_start(i);
+            }
             let mut end = i + c.len_utf8();
             let mut all_digit = c.is_ascii_digit();
             let mut ascii = c.is_ascii();
+            // whether `end` follows a char that is no ASCII letter or digit, so that a
+            // run there is a new one
+            let mut after_other = !c.is_ascii();
             loop {
                 // ASCII letters and digits, the bulk of every word, without decoding
                 let rest = bytes.get(end..).unwrap_or_default();
                 let run = alnum_run(rest);
+                if after_other && run > 0 && time::no_word_before(text, end) {
+                    word_start(end);
+                }
                 // only a word that starts with a digit can be all digits
                 if all_digit {
                     all_digit = rest[..run].iter().all(u8::is_ascii_digit);
@@ -275,6 +298,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                     ascii = false;
                     all_digit = false;
                     end += d.len_utf8();
+                    after_other = true;
                     continue;
                 }
                 // a joiner stays inside the word when a word char follows it:
@@ -296,6 +320,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                     if joins {
                         ascii &= d.is_ascii();
                         end = after;
+                        after_other = true;
                         continue;
                     }
                 }
