@@ -281,6 +281,7 @@ impl Starts {
     /// [`BothStarts`]); this is what that is tested against.
     #[cfg(test)]
     pub(crate) fn scan_both(a: &Starts, b: &Starts, text: &str) -> (Vec<usize>, Vec<usize>) {
+        use crate::text::WordStarts;
         let mut both = BothStarts::new(a, b);
         word_starts(text, 0, |i, _| {
             both.word_at(text.as_bytes(), i);
@@ -314,11 +315,13 @@ impl<'s> BothStarts<'s> {
             b_starts: Vec::new(),
         }
     }
+}
 
+impl crate::text::WordStarts for BothStarts<'_> {
     /// A word (as [`word_starts`] finds them: not preceded by a letter or digit) starts
     /// at `i`, with an ASCII letter or digit.
-    #[inline]
-    pub(crate) fn word_at(&mut self, bytes: &[u8], i: usize) {
+    #[inline(always)]
+    fn word_at(&mut self, bytes: &[u8], i: usize) {
         let Some(&c) = bytes.get(i) else {
             return;
         };
