@@ -282,6 +282,11 @@ fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
     let mut buf = String::new();
     let mut i = 0;
     while let Some(c) = char_at(text, i) {
+        if c == ' ' {
+            // the space between words, most of the text's white space
+            i += 1;
+            continue;
+        }
         if c.is_whitespace() {
             i += c.len_utf8();
             continue;
@@ -347,19 +352,19 @@ fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
             if bytes.get(end) == Some(&b'.') && memchr::memchr(b'.', &bytes[i..end]).is_some() {
                 end += 1;
             }
-            let w = &text[i..end];
             let kind = if bytes[i].is_ascii_digit() {
                 TokKind::Number
             } else {
                 TokKind::Word
             };
-            // no lexicon entry is longer than this; long words skip the lookup
-            let lex = if kind == TokKind::Word && w.len() <= 24 {
+            // no lexicon entry is longer than this; long words skip the lookup (the word
+            // is sliced out only where it is read, as slicing checks char boundaries)
+            let lex = if kind == TokKind::Word && end - i <= 24 {
                 if ascii {
                     lexicon::classes_ascii_in(text, i, end)
                 } else {
                     buf.clear();
-                    for ch in w.chars() {
+                    for ch in text[i..end].chars() {
                         buf.extend(ch.to_lowercase());
                     }
                     lexicon::classes(&buf)
