@@ -142,12 +142,19 @@ const MAX_NP: usize = 10;
 /// which scan a sentence for each word they try, leave longer ones alone.
 const MAX_SENTENCE: usize = 400;
 
+// These two run for nearly every token: they compare bytes, so that no token's text is
+// sliced out (with its char-boundary checks) only to differ in length.
 fn lower_eq(doc: &Document, i: usize, w: &str) -> bool {
-    doc.tok_text(i).eq_ignore_ascii_case(w)
+    let t = doc.tokens[i];
+    doc.text
+        .as_bytes()
+        .get(t.start..t.end)
+        .is_some_and(|b| b.eq_ignore_ascii_case(w.as_bytes()))
 }
 
 fn is_punct(doc: &Document, i: usize, p: &str) -> bool {
-    doc.tokens[i].kind == TokKind::Punct && doc.tok_text(i) == p
+    let t = doc.tokens[i];
+    t.kind == TokKind::Punct && doc.text.as_bytes().get(t.start..t.end) == Some(p.as_bytes())
 }
 
 fn is_dash(doc: &Document, i: usize) -> bool {
