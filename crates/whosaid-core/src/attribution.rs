@@ -2102,11 +2102,11 @@ fn reported_speech(
     cands: &mut Vec<Candidate>,
 ) {
     // cue span → the speaker a quote gave it
-    let quote_speakers: std::collections::HashMap<(usize, usize), Np> = cands
+    let quote_speakers: crate::hash::FastMap<(usize, usize), Np> = cands
         .iter()
         .filter_map(|c| Some((c.cue?, c.speaker?)))
         .collect();
-    let quote_cues: std::collections::HashSet<(usize, usize)> =
+    let quote_cues: crate::hash::FastSet<(usize, usize)> =
         cands.iter().filter_map(|c| c.cue).collect();
     for s in &doc.sentences {
         let (lo, hi) = (s.tok_start, s.tok_end);
@@ -2206,7 +2206,7 @@ fn before_parenthetical(
     lo: usize,
     hi: usize,
     in_quote: &[Option<usize>],
-    quote_speakers: &std::collections::HashMap<(usize, usize), Np>,
+    quote_speakers: &crate::hash::FastMap<(usize, usize), Np>,
 ) -> Option<Candidate> {
     let cue = (doc.tokens[v].start, doc.tokens[v].end);
     let sp = *quote_speakers.get(&cue)?;
