@@ -300,7 +300,9 @@ impl FeatureHash {
 
     /// Packs the bytes into the word being filled, eight at a time, each word through
     /// `map` first (bytes past the piece are zero, which `map` must keep zero).
-    #[inline]
+    // inline(always): called for every piece of every feature scored, and a call
+    // here cost as much as packing a short word
+    #[inline(always)]
     fn words(&mut self, mut b: &[u8], mut map: impl FnMut(u64) -> u64) {
         let f = self.filled as usize;
         while let Some((head, rest)) = b.split_first_chunk::<8>() {
