@@ -1257,11 +1257,19 @@ impl<'o> FeatureSink<'o> {
         }
     }
 
-    #[inline]
+    /// Inline when scoring, as `end` is.
+    #[inline(always)]
     fn push(&mut self, piece: &str) {
         match self {
-            FeatureSink::Names { name, .. } => name.push_str(piece),
+            FeatureSink::Names { .. } => self.push_name(piece),
             FeatureSink::Score { hash, .. } => hash.bytes(piece.as_bytes()),
+        }
+    }
+
+    #[inline(never)]
+    fn push_name(&mut self, piece: &str) {
+        if let FeatureSink::Names { name, .. } = self {
+            name.push_str(piece);
         }
     }
 
