@@ -323,7 +323,7 @@ impl FeatureHash {
         if n == 0 {
             return;
         }
-        let v = map(load_short(b));
+        let v = map(crate::hash::load_short(b));
         self.word |= v << (8 * f);
         if f + n >= 8 {
             let used = 8 - f;
@@ -340,25 +340,6 @@ impl FeatureHash {
         self.word |= 0x80 << (8 * self.filled);
         self.mix();
         std::hash::Hasher::finish(&self.state)
-    }
-}
-
-/// Up to seven bytes as the low bytes of a word, in two overlapping loads rather than a
-/// byte at a time.
-#[inline]
-fn load_short(b: &[u8]) -> u64 {
-    let n = b.len();
-    let word = |lo: u64, hi: u64, k: usize| lo | (hi << (8 * (n - k)));
-    if n >= 4 {
-        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
-        word(u64::from(lo), u64::from(hi), 4)
-    } else if n >= 2 {
-        let lo = u16::from_le_bytes([b[0], b[1]]);
-        let hi = u16::from_le_bytes([b[n - 2], b[n - 1]]);
-        word(u64::from(lo), u64::from(hi), 2)
-    } else {
-        b.first().map_or(0, |&x| u64::from(x))
     }
 }
 
