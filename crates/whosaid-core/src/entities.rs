@@ -330,7 +330,7 @@ pub fn name_run(doc: &Document, i: usize, end: usize) -> Option<(usize, usize)> 
             j += 1;
         } else if txt == "."
             && doc.tokens[j - 1].end == u.start
-            && doc.tok_text(j - 1).chars().count() == 1
+            && crate::text::one_char(doc.tok_text(j - 1))
         {
             // middle initial "E."
             j += 1;

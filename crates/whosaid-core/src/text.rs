@@ -410,11 +410,17 @@ fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
     toks
 }
 
+/// `w.chars().count() == 1`, without counting every char of a long word.
+pub(crate) fn one_char(w: &str) -> bool {
+    let mut chars = w.chars();
+    chars.next().is_some() && chars.next().is_none()
+}
+
 /// "U.S", "U.N", "D.C" — single letters joined by dots.
 fn is_initialism(w: &str) -> bool {
     let mut n = 0;
     for part in w.split('.') {
-        if part.chars().count() != 1 {
+        if !one_char(part) {
             return false;
         }
         n += 1;
@@ -549,7 +555,7 @@ fn is_abbrev_before(text: &str, toks: &[Token], i: usize) -> bool {
         return false;
     }
     let w = &text[prev.start..prev.end];
-    if w.chars().count() == 1 && w.chars().all(|c| c.is_uppercase()) {
+    if one_char(w) && w.chars().all(|c| c.is_uppercase()) {
         return true; // a middle initial: "George W. Bush"
     }
     prev.lex.contains(Lex::ABBREV)
@@ -590,6 +596,13 @@ mod tests {
                 "Then he left!"
             ]
         );
+    }
+
+    #[test]
+    fn one_char_counts_chars_not_bytes() {
+        for w in ["", "a", "é", "😀", "ab", "éa", "U.", "\u{2019}s"] {
+            assert_eq!(one_char(w), w.chars().count() == 1, "{w:?}");
+        }
     }
 
     #[test]
