@@ -2,7 +2,8 @@
 //! text, plus the byte → code-point map used once at the end of extraction. This step
 //! knows nothing of quotes or speakers; it only says where words and sentences are.
 
-use crate::lexicon::{self, Lex};
+use crate::hash::load_short;
+use crate::lexicon::{self, ascii_lower, Lex};
 use crate::time::{self, alnum_run, BothStarts};
 
 /// Byte offsets → code-point offsets.
@@ -77,10 +78,25 @@ impl Lowered {
         match u8::try_from(b.len()) {
             Ok(len) if b.len() <= Lowered::INLINE && b.is_ascii() => {
                 let mut buf = [0; Lowered::INLINE];
-                let word = &mut buf[..b.len()];
-                word.copy_from_slice(b);
-                // for ASCII, full lower-casing is ASCII lower-casing
-                word.make_ascii_lowercase();
+                // Eight bytes at a time, the last few in two overlapping loads (zero
+                // past the word, as the buffer is): a copy of a length known only at
+                // run time was a call to memcpy. For ASCII, full lower-casing is ASCII
+                // lower-casing.
+                let mut chunks = b.chunks_exact(8);
+                for (out, chunk) in buf.chunks_exact_mut(8).zip(&mut chunks) {
+                    let mut word = [0; 8];
+                    word.copy_from_slice(chunk);
+                    out.copy_from_slice(&ascii_lower(u64::from_le_bytes(word)).to_le_bytes());
+                }
+                let rest = chunks.remainder();
+                // (with no bytes left, this writes the zeros already there: cheaper than
+                // a test at every call)
+                if let Some(out) = buf
+                    .get_mut(b.len() - rest.len()..)
+                    .and_then(|o| o.get_mut(..8))
+                {
+                    out.copy_from_slice(&ascii_lower(load_short(rest)).to_le_bytes());
+                }
                 Lowered::Inline { buf, len }
             }
             _ => Lowered::Heap(w.to_lowercase()),
@@ -596,6 +612,25 @@ mod tests {
                 "Then he left!"
             ]
         );
+    }
+
+    #[test]
+    fn lowered_is_to_lowercase() {
+        let mut words: Vec<String> = (0..=40)
+            .map(|n| {
+                "AbCdEfGhIjKlMnOpQrStUvWxYz@[`{09-"
+                    .chars()
+                    .cycle()
+                    .take(n)
+                    .collect()
+            })
+            .collect();
+        words
+            .extend(["Müller", "ÀB", "İstanbul", "ΣΑΣ", &("x".repeat(32) + "É")].map(String::from));
+        for w in &words {
+            assert_eq!(Lowered::new(w).as_str(), w.to_lowercase(), "{w:?}");
+            assert_eq!(Lowered::ascii(w).as_str(), w.to_ascii_lowercase(), "{w:?}");
+        }
     }
 
     #[test]
