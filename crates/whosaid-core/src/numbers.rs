@@ -849,6 +849,8 @@ fn read_words(text: &str, lex: &Lexicon, first: Tok, class: NumWord) -> Option<(
 
 /// The longest word looked up in the lexicon; longer ones are in none.
 const MAX_KEY: usize = 24;
+// whole words of eight bytes, for `text::ascii_lower_into`
+const _: () = assert!(MAX_KEY & 7 == 0);
 
 /// `word` in ASCII lower case, in `buf`; None when it is too long to be in any set.
 fn lower<'a>(word: &str, buf: &'a mut [u8; MAX_KEY]) -> Option<&'a str> {
@@ -857,6 +859,10 @@ fn lower<'a>(word: &str, buf: &'a mut [u8; MAX_KEY]) -> Option<&'a str> {
 
 /// [`lower`] as bytes.
 fn lower_bytes<'a>(word: &[u8], buf: &'a mut [u8; MAX_KEY]) -> Option<&'a [u8]> {
+    if word.len() <= MAX_KEY && word.is_ascii() {
+        crate::text::ascii_lower_into(word, buf);
+        return buf.get(..word.len());
+    }
     let out = buf.get_mut(..word.len())?;
     out.copy_from_slice(word);
     out.make_ascii_lowercase();

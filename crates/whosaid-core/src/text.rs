@@ -70,7 +70,10 @@ pub(crate) enum Lowered {
     Heap(String),
 }
 
+const _: () = assert!(Lowered::INLINE & 7 == 0);
+
 impl Lowered {
+    // whole words of eight bytes, for `ascii_lower_into`
     const INLINE: usize = 32;
 
     pub(crate) fn new(w: &str) -> Lowered {
@@ -78,25 +81,7 @@ impl Lowered {
         match u8::try_from(b.len()) {
             Ok(len) if b.len() <= Lowered::INLINE && b.is_ascii() => {
                 let mut buf = [0; Lowered::INLINE];
-                // Eight bytes at a time, the last few in two overlapping loads (zero
-                // past the word, as the buffer is): a copy of a length known only at
-                // run time was a call to memcpy. For ASCII, full lower-casing is ASCII
-                // lower-casing.
-                let mut chunks = b.chunks_exact(8);
-                for (out, chunk) in buf.chunks_exact_mut(8).zip(&mut chunks) {
-                    let mut word = [0; 8];
-                    word.copy_from_slice(chunk);
-                    out.copy_from_slice(&ascii_lower(u64::from_le_bytes(word)).to_le_bytes());
-                }
-                let rest = chunks.remainder();
-                // (with no bytes left, this writes the zeros already there: cheaper than
-                // a test at every call)
-                if let Some(out) = buf
-                    .get_mut(b.len() - rest.len()..)
-                    .and_then(|o| o.get_mut(..8))
-                {
-                    out.copy_from_slice(&ascii_lower(load_short(rest)).to_le_bytes());
-                }
+                ascii_lower_into(b, &mut buf);
                 Lowered::Inline { buf, len }
             }
             _ => Lowered::Heap(w.to_lowercase()),
@@ -124,6 +109,28 @@ impl Lowered {
             }
             Lowered::Heap(s) => s,
         }
+    }
+}
+
+/// Writes the ASCII bytes `b` lower-cased at the front of `buf`, whose length is a
+/// multiple of eight and at least `b`'s: eight bytes at a time, the last few in two
+/// overlapping loads, and zeros after them up to the next multiple of eight. A copy of
+/// a length known only at run time was a call to memcpy; for ASCII, full lower-casing
+/// is ASCII lower-casing.
+pub(crate) fn ascii_lower_into(b: &[u8], buf: &mut [u8]) {
+    let mut chunks = b.chunks_exact(8);
+    for (out, chunk) in buf.chunks_exact_mut(8).zip(&mut chunks) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        out.copy_from_slice(&ascii_lower(u64::from_le_bytes(word)).to_le_bytes());
+    }
+    let rest = chunks.remainder();
+    // (with no bytes left, this writes zeros: cheaper than a test at every call)
+    if let Some(out) = buf
+        .get_mut(b.len() - rest.len()..)
+        .and_then(|o| o.get_mut(..8))
+    {
+        out.copy_from_slice(&ascii_lower(load_short(rest)).to_le_bytes());
     }
 }
 
