@@ -2114,7 +2114,7 @@ fn reported_speech(
         .iter()
         .filter_map(|c| Some((c.cue?, c.speaker?)))
         .collect();
-    let quote_cues: crate::hash::FastSet<(usize, usize)> =
+    let quote_cues: std::collections::HashSet<(usize, usize)> =
         cands.iter().filter_map(|c| c.cue).collect();
     for s in &doc.sentences {
         let (lo, hi) = (s.tok_start, s.tok_end);
