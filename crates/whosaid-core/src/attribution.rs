@@ -142,12 +142,19 @@ const MAX_NP: usize = 10;
 /// which scan a sentence for each word they try, leave longer ones alone.
 const MAX_SENTENCE: usize = 400;
 
+// These two run for nearly every token: they compare bytes, so that no token's text is
+// sliced out (with its char-boundary checks) only to differ in length.
 fn lower_eq(doc: &Document, i: usize, w: &str) -> bool {
-    doc.tok_text(i).eq_ignore_ascii_case(w)
+    let t = doc.tokens[i];
+    doc.text
+        .as_bytes()
+        .get(t.start..t.end)
+        .is_some_and(|b| b.eq_ignore_ascii_case(w.as_bytes()))
 }
 
 fn is_punct(doc: &Document, i: usize, p: &str) -> bool {
-    doc.tokens[i].kind == TokKind::Punct && doc.tok_text(i) == p
+    let t = doc.tokens[i];
+    t.kind == TokKind::Punct && doc.text.as_bytes().get(t.start..t.end) == Some(p.as_bytes())
 }
 
 fn is_dash(doc: &Document, i: usize) -> bool {
@@ -1289,25 +1296,42 @@ impl<'o> FeatureSink<'o> {
         }
     }
 
-    #[inline]
+    /// Inline when scoring, as `end` is.
+    #[inline(always)]
     fn push(&mut self, piece: &str) {
         match self {
-            FeatureSink::Names { name, .. } => name.push_str(piece),
+            FeatureSink::Names { .. } => self.push_name(piece),
             FeatureSink::Score { hash, .. } => hash.bytes(piece.as_bytes()),
         }
     }
 
+    #[inline(never)]
+    fn push_name(&mut self, piece: &str) {
+        if let FeatureSink::Names { name, .. } = self {
+            name.push_str(piece);
+        }
+    }
+
     /// A word lower-cased.
-    #[inline]
+    #[inline(always)]
     fn push_lower(&mut self, word: &str) {
-        match self {
-            // an ASCII word (nearly all): lower-cased eight bytes at a time, the test for
-            // ASCII made on the same words as they are hashed
-            FeatureSink::Score { hash, .. } => {
-                if hash.ascii_lower_if_ascii(word.as_bytes()) {
-                    return;
-                }
+        // an ASCII word scored (nearly every one): lower-cased eight bytes at a time, the
+        // test for ASCII made on the same words as they are hashed. Inline, as the call
+        // cost a fifth of the work; the rest is not.
+        if let FeatureSink::Score { hash, .. } = self {
+            if hash.ascii_lower_if_ascii(word.as_bytes()) {
+                return;
             }
+        }
+        self.push_lower_rest(word);
+    }
+
+    /// [`FeatureSink::push_lower`] for names, and for a word that is not ASCII.
+    #[inline(never)]
+    fn push_lower_rest(&mut self, word: &str) {
+        match self {
+            // not ASCII, as `push_lower` found
+            FeatureSink::Score { .. } => {}
             FeatureSink::Names { name, .. } => {
                 if word.is_ascii() {
                     name.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
@@ -1328,10 +1352,12 @@ impl<'o> FeatureSink<'o> {
         }
     }
 
-    #[inline]
+    /// Inline when scoring, as every feature ends here and the call cost a good part
+    /// of the lookup; writing a name out is not.
+    #[inline(always)]
     fn end(&mut self) {
         match self {
-            FeatureSink::Names { out, name } => out.push(name.clone()),
+            FeatureSink::Names { .. } => self.end_name(),
             FeatureSink::Score {
                 model,
                 z,
@@ -1341,6 +1367,13 @@ impl<'o> FeatureSink<'o> {
                 *last = model.weight_of(hash.finish());
                 *z += *last;
             }
+        }
+    }
+
+    #[inline(never)]
+    fn end_name(&mut self) {
+        if let FeatureSink::Names { out, name } = self {
+            out.push(name.clone());
         }
     }
 }
@@ -2122,7 +2155,7 @@ fn reported_speech(
     cands: &mut Vec<Candidate>,
 ) {
     // cue span → the speaker a quote gave it
-    let quote_speakers: std::collections::HashMap<(usize, usize), Np> = cands
+    let quote_speakers: crate::hash::FastMap<(usize, usize), Np> = cands
         .iter()
         .filter_map(|c| Some((c.cue?, c.speaker?)))
         .collect();
@@ -2294,7 +2327,7 @@ fn before_parenthetical(
     lo: usize,
     hi: usize,
     in_quote: &[Option<usize>],
-    quote_speakers: &std::collections::HashMap<(usize, usize), Np>,
+    quote_speakers: &crate::hash::FastMap<(usize, usize), Np>,
 ) -> Option<Candidate> {
     let cue = (doc.tokens[v].start, doc.tokens[v].end);
     let sp = *quote_speakers.get(&cue)?;

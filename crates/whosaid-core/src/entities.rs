@@ -51,11 +51,16 @@ pub fn guess_kind(doc: &Document, tok_start: usize, tok_end: usize) -> EntityKin
 
 impl EntityTable {
     pub fn new(doc: &Document) -> Self {
+        // Sized for the names an article of this length usually holds (one for every
+        // 50 tokens or so), so that the tables seldom grow, each growth a new allocation
+        // and, for the maps, every key hashed again. The maps are never iterated: their
+        // capacity changes nothing but speed.
+        let n = (doc.tokens.len() / 32).max(8);
         let mut table = EntityTable {
-            entities: Vec::new(),
-            genders: Vec::new(),
-            by_name: FastMap::default(),
-            by_surname: FastMap::default(),
+            entities: Vec::with_capacity(n),
+            genders: Vec::with_capacity(n),
+            by_name: FastMap::with_capacity_and_hasher(n, Default::default()),
+            by_surname: FastMap::with_capacity_and_hasher(n / 2, Default::default()),
             by_acronym: FastMap::default(),
         };
         table.scan_names(doc);
@@ -102,18 +107,20 @@ impl EntityTable {
         gender: Option<Gender>,
     ) -> usize {
         let key = Lowered::new(name);
-        let idx = self.resolve_key(&key, kind).unwrap_or_else(|| {
+        let Some(idx) = self.resolve_key(&key, kind) else {
             let idx = self.entities.len();
             self.entities.push(Entity {
                 name: name.to_string(),
                 kind,
                 roles: Vec::new(),
-                mentions: Vec::new(),
+                // most names are mentioned once: room for that one, not the four a
+                // first push would make
+                mentions: vec![Mention { start, end }],
             });
-            self.genders.push(None);
+            self.genders.push(gender);
             self.index(idx, key.to_string());
-            idx
-        });
+            return idx;
+        };
         if let Some(g) = gender {
             self.set_gender(idx, g);
         }
@@ -146,9 +153,7 @@ impl EntityTable {
         if kind != EntityKind::Organization && kind != EntityKind::Place {
             // only the first and last words and whether there is one word matter: no
             // need to collect them
-            let mut words = key.split_whitespace();
-            let first = words.next();
-            let later = words.next_back();
+            let (first, later) = first_and_last_word(key);
             let single = later.is_none();
             if let Some(last) = later.or(first) {
                 if let Some(cands) = self.by_surname.get(last) {
@@ -172,10 +177,10 @@ impl EntityTable {
     /// Indexes entity `idx` under `key`, its lower-cased name.
     fn index(&mut self, idx: usize, key: String) {
         let e = &self.entities[idx];
-        let mut words = key.split_whitespace();
-        let several = words.next().is_some() && words.clone().next_back().is_some();
+        let (_, later) = first_and_last_word(&key);
+        let several = later.is_some();
         if e.kind == EntityKind::Person && several {
-            if let Some(last) = words.next_back() {
+            if let Some(last) = later {
                 self.by_surname
                     .entry(last.to_string())
                     .or_default()
@@ -277,6 +282,29 @@ impl EntityTable {
     }
 }
 
+/// The first of `s`'s words as `split_whitespace` splits them and, when there is more
+/// than one, the last: a scan from each end for an ASCII name (nearly all), rather than
+/// the general splitter, which cost more than the lookups these words are for.
+fn first_and_last_word(s: &str) -> (Option<&str>, Option<&str>) {
+    if !s.is_ascii() {
+        let mut words = s.split_whitespace();
+        let first = words.next();
+        return (first, words.next_back());
+    }
+    // `char::is_whitespace` of an ASCII char
+    let space = |c: &u8| matches!(c, b' ' | b'\t'..=b'\r');
+    let b = s.as_bytes();
+    let Some(a) = b.iter().position(|c| !space(c)) else {
+        return (None, None);
+    };
+    let a_end = b[a..].iter().position(space).map_or(b.len(), |n| a + n);
+    // a word exists, so a last non-space byte does
+    let z_end = b.iter().rposition(|c| !space(c)).map_or(b.len(), |n| n + 1);
+    let z = b[..z_end].iter().rposition(space).map_or(0, |n| n + 1);
+    let later = (z > a).then(|| &s[z..z_end]);
+    (Some(&s[a..a_end]), later)
+}
+
 fn is_after_quote_open(doc: &Document, i: usize) -> bool {
     i > 0 && doc.tokens[i - 1].kind == TokKind::Quote
 }
@@ -323,7 +351,7 @@ pub fn name_run(doc: &Document, i: usize, end: usize) -> Option<(usize, usize)> 
             j += 1;
         } else if txt == "."
             && doc.tokens[j - 1].end == u.start
-            && doc.tok_text(j - 1).chars().count() == 1
+            && crate::text::one_char(doc.tok_text(j - 1))
         {
             // middle initial "E."
             j += 1;
@@ -346,4 +374,49 @@ pub fn name_run(doc: &Document, i: usize, end: usize) -> Option<(usize, usize)> 
         }
     }
     Some((i, last_word + 1))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_and_last_word_split_as_split_whitespace_does() {
+        for s in [
+            "",
+            " ",
+            "okafor",
+            " okafor ",
+            "ngozi okafor",
+            "ngozi  okonjo-iweala\t",
+            "\u{b}a\u{c}b\rc\n",
+            "a\u{1c}b",
+            "jean\u{a0}dupont",
+            "müller hans",
+            "  a b c  ",
+        ] {
+            let mut words = s.split_whitespace();
+            let first = words.next();
+            let want = (first, words.next_back());
+            assert_eq!(first_and_last_word(s), want, "{s:?}");
+        }
+        // and random strings of spaces of every ASCII kind, letters and a few others
+        let alphabet: Vec<char> = " \t\n\u{b}\u{c}\rab\u{1c}\u{a0}é".chars().collect();
+        let mut seed: u64 = 99;
+        for _ in 0..5000 {
+            let len = (seed >> 61) as usize + 1;
+            let s: String = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            let mut words = s.split_whitespace();
+            let first = words.next();
+            let want = (first, words.next_back());
+            assert_eq!(first_and_last_word(&s), want, "{s:?}");
+        }
+    }
 }

@@ -23,8 +23,14 @@ pub struct Gate {
     // model weighs), by the name's hash: scoring hashes each name as it is formatted,
     // so no name is written out or compared (see `FeatureHash`)
     weights: HashedWeights,
-    // the names, sorted, for writing the model back out
-    names: Vec<(String, f32)>,
+    // the names, sorted, for writing the model back out: for a parsed model, listed
+    // from its file only when asked for (see `Gate::names`), as extraction never asks
+    // and a string apiece for thousands of names was half the cost of loading a model
+    names: OnceLock<Vec<(String, f32)>>,
+    // the model file a parsed gate came from; empty for a fitted one
+    source: String,
+    // whether there is any weight at all (any name, before duplicates are dropped)
+    active: bool,
     bias: f32,
     threshold: f32,
 }
@@ -35,6 +41,8 @@ impl Gate {
     /// damaged file weakens the gate but never stops extraction.
     pub fn parse(text: &str) -> Gate {
         let mut g = Gate::default();
+        // (name's hash, weight) in file order: a later duplicate replaces the earlier
+        let mut hashed = Vec::new();
         for line in lines(text) {
             if let Some(h) = line.strip_prefix("#gate") {
                 for kv in h.split_whitespace() {
@@ -49,34 +57,39 @@ impl Gate {
             if line.starts_with('#') {
                 continue;
             }
-            let tab = memchr::memchr(b'\t', line.as_bytes());
-            if let Some((w, f)) = tab.map(|i| (&line[..i], &line[i + 1..])) {
-                if let Ok(w) = w.parse::<f32>() {
-                    g.names.push((f.to_string(), w));
-                }
+            if let Some((f, w)) = weight_line(line) {
+                hashed.push((feature_hash(f), w));
             }
         }
-        g.index();
+        g.active = !hashed.is_empty();
+        g.weights = HashedWeights::new(hashed.into_iter());
+        g.source = text.to_string();
         g
     }
 
     fn with_weights(names: Vec<(String, f32)>, bias: f32, threshold: f32) -> Gate {
-        let mut g = Gate {
-            names,
+        let g = Gate {
+            weights: HashedWeights::new(names.iter().map(|(f, w)| (feature_hash(f), *w))),
+            active: !names.is_empty(),
             bias,
             threshold,
             ..Gate::default()
         };
-        g.index();
+        g.names.get_or_init(|| sorted(names));
         g
     }
 
-    /// Sorts the names (a later duplicate wins, as it did in a map) and hashes them.
-    fn index(&mut self) {
-        self.weights = HashedWeights::new(self.names.iter().map(|(f, w)| (feature_hash(f), *w)));
-        self.names.reverse();
-        self.names.sort_by(|a, b| a.0.cmp(&b.0));
-        self.names.dedup_by(|a, b| a.0 == b.0);
+    /// The names and their weights, sorted by name.
+    fn names(&self) -> &[(String, f32)] {
+        self.names.get_or_init(|| {
+            sorted(
+                lines(&self.source)
+                    .filter(|line| !line.starts_with('#'))
+                    .filter_map(weight_line)
+                    .map(|(f, w)| (f.to_string(), w))
+                    .collect(),
+            )
+        })
     }
 
     /// The model compiled into the library.
@@ -87,7 +100,7 @@ impl Gate {
 
     /// Whether the model has weights at all.
     pub fn is_active(&self) -> bool {
-        !self.names.is_empty()
+        self.active
     }
 
     pub fn threshold(&self) -> f32 {
@@ -129,7 +142,7 @@ impl Gate {
             "#gate bias={:.4} threshold={:.2}\n# {comment}\n",
             self.bias, self.threshold
         );
-        for (f, v) in &self.names {
+        for (f, v) in self.names() {
             out.push_str(&format!("{v:.4}\t{f}\n"));
         }
         out
@@ -200,6 +213,22 @@ impl HashedWeights {
 /// The lines of `text` as `str::lines` gives them, found with `memchr`: a model file has
 /// thousands of short lines, and `str::lines` looked for the end of each with a searcher
 /// whose setup cost more than the rest of the line's parse.
+/// A `weight<TAB>feature` line's feature and weight, if it is one.
+fn weight_line(line: &str) -> Option<(&str, f32)> {
+    let tab = memchr::memchr(b'\t', line.as_bytes())?;
+    let w = line[..tab].parse::<f32>().ok()?;
+    Some((&line[tab + 1..], w))
+}
+
+/// Names sorted, each once: where one is listed twice, the later weight wins, as it
+/// does in the hashed weights.
+fn sorted(mut names: Vec<(String, f32)>) -> Vec<(String, f32)> {
+    names.reverse();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    names.dedup_by(|a, b| a.0 == b.0);
+    names
+}
+
 fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
@@ -271,7 +300,9 @@ impl FeatureHash {
 
     /// Packs the bytes into the word being filled, eight at a time, each word through
     /// `map` first (bytes past the piece are zero, which `map` must keep zero).
-    #[inline]
+    // inline(always): called for every piece of every feature scored, and a call
+    // here cost as much as packing a short word
+    #[inline(always)]
     fn words(&mut self, mut b: &[u8], mut map: impl FnMut(u64) -> u64) {
         let f = self.filled as usize;
         while let Some((head, rest)) = b.split_first_chunk::<8>() {
@@ -292,7 +323,7 @@ impl FeatureHash {
         if n == 0 {
             return;
         }
-        let v = map(load_short(b));
+        let v = map(crate::hash::load_short(b));
         self.word |= v << (8 * f);
         if f + n >= 8 {
             let used = 8 - f;
@@ -309,25 +340,6 @@ impl FeatureHash {
         self.word |= 0x80 << (8 * self.filled);
         self.mix();
         std::hash::Hasher::finish(&self.state)
-    }
-}
-
-/// Up to seven bytes as the low bytes of a word, in two overlapping loads rather than a
-/// byte at a time.
-#[inline]
-fn load_short(b: &[u8]) -> u64 {
-    let n = b.len();
-    let word = |lo: u64, hi: u64, k: usize| lo | (hi << (8 * (n - k)));
-    if n >= 4 {
-        let lo = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-        let hi = u32::from_le_bytes([b[n - 4], b[n - 3], b[n - 2], b[n - 1]]);
-        word(u64::from(lo), u64::from(hi), 4)
-    } else if n >= 2 {
-        let lo = u16::from_le_bytes([b[0], b[1]]);
-        let hi = u16::from_le_bytes([b[n - 2], b[n - 1]]);
-        word(u64::from(lo), u64::from(hi), 2)
-    } else {
-        b.first().map_or(0, |&x| u64::from(x))
     }
 }
 
@@ -559,7 +571,7 @@ pub fn train(gold: &[GoldDoc], opts: FitOptions) -> (Gate, TrainReport) {
     let report = TrainReport {
         candidates: all.len(),
         positives: all.iter().filter(|(_, y)| *y).count(),
-        features: gate.names.len(),
+        features: gate.names().len(),
         cv_f1_ungated: ungated,
         cv_f1_gated: best,
         threshold: best_t,
@@ -713,5 +725,28 @@ mod tests {
     #[test]
     fn empty_model_is_inactive() {
         assert!(!Gate::parse("").is_active());
+        assert!(!Gate::parse("#gate bias=1 threshold=0.5\n# only comments\nx\ty\n").is_active());
+    }
+
+    #[test]
+    fn a_parsed_model_writes_back_its_names_sorted_the_later_duplicate_winning() {
+        let g =
+            Gate::parse("#gate bias=0.1 threshold=0.5\n# c\n2\tw=b\n1\tw=a\nbad\tw=c\n3\tw=b\n");
+        assert!(g.is_active());
+        assert_eq!(g.weight("w=b"), 3.0);
+        assert_eq!(
+            g.to_tsv_as("c"),
+            "#gate bias=0.1000 threshold=0.50\n# c\n1.0000\tw=a\n3.0000\tw=b\n"
+        );
+        // the builtin model: every line of the file, once each, in order of name
+        let mut lines: Vec<(String, f32)> = lines(MODEL)
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once('\t'))
+            .map(|(w, f)| (f.to_string(), w.parse().unwrap_or(f32::NAN)))
+            .collect();
+        lines.reverse();
+        lines.sort_by(|a, b| a.0.cmp(&b.0));
+        lines.dedup_by(|a, b| a.0 == b.0);
+        assert_eq!(Gate::builtin().names(), lines.as_slice());
     }
 }

@@ -41,10 +41,11 @@ pub fn extract_candidates(article: &Article) -> (Extraction, Vec<Vec<String>>) {
 
 fn run(article: &Article, candidates: bool) -> (Extraction, Vec<Vec<String>>) {
     let text = article.text.as_str();
-    let doc = text::Document::new(text);
-    // Dates and quantities start at the same kind of word: one scan finds both.
-    let (date_starts, quantity_starts) =
-        time::Starts::scan_both(time::starts(), numbers::starts(), text);
+    // Dates and quantities start at the same kind of word, and the tokenizer passes
+    // every word start: its one pass over the text finds the candidates of both.
+    let mut starts = time::BothStarts::new(time::starts(), numbers::starts());
+    let doc = text::Document::with_starts(text, &mut starts);
+    let (date_starts, quantity_starts) = (starts.a_starts, starts.b_starts);
     let dates = time::find_dates_at(text, article.published, &date_starts);
     let quantities = numbers::find_quantities_at(text, &quantity_starts);
     let credit = credit::find_credit(text);

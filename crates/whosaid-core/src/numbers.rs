@@ -349,8 +349,9 @@ impl Lexicon {
     /// What the lexicon says about the token `tok`, if anything.
     fn entry(&self, text: &str, tok: Tok) -> Option<&Entry> {
         let mut buf = [0; MAX_KEY];
-        let word = lower(&text[tok.start..tok.end], &mut buf)?;
-        self.entries.get(word.as_bytes())
+        // the map's keys are bytes: no need to check the word is UTF-8 again
+        let word = lower_bytes(text.as_bytes().get(tok.start..tok.end)?, &mut buf)?;
+        self.entries.get(word)
     }
 
     fn add_word(&mut self, word: &str, class: NumWord) {
@@ -848,13 +849,24 @@ fn read_words(text: &str, lex: &Lexicon, first: Tok, class: NumWord) -> Option<(
 
 /// The longest word looked up in the lexicon; longer ones are in none.
 const MAX_KEY: usize = 24;
+// whole words of eight bytes, for `text::ascii_lower_into`
+const _: () = assert!(MAX_KEY & 7 == 0);
 
 /// `word` in ASCII lower case, in `buf`; None when it is too long to be in any set.
 fn lower<'a>(word: &str, buf: &'a mut [u8; MAX_KEY]) -> Option<&'a str> {
+    std::str::from_utf8(lower_bytes(word.as_bytes(), buf)?).ok()
+}
+
+/// [`lower`] as bytes.
+fn lower_bytes<'a>(word: &[u8], buf: &'a mut [u8; MAX_KEY]) -> Option<&'a [u8]> {
+    if word.len() <= MAX_KEY && word.is_ascii() {
+        crate::text::ascii_lower_into(word, buf);
+        return buf.get(..word.len());
+    }
     let out = buf.get_mut(..word.len())?;
-    out.copy_from_slice(word.as_bytes());
+    out.copy_from_slice(word);
     out.make_ascii_lowercase();
-    std::str::from_utf8(out).ok()
+    Some(out)
 }
 
 /// The longest lexicon phrase read after a number from `from` on: its end and meaning.

@@ -56,9 +56,11 @@ fn classify(c: char) -> Option<Mark> {
 pub fn find_quotes(doc: &Document) -> Vec<Quote> {
     let mut out = Vec::new();
     let mut carry_open = false;
+    // (family, byte offset of the open mark, token index after the mark); emptied for
+    // each paragraph, but one allocation for them all
+    let mut stack: Vec<(Family, usize, usize)> = Vec::new();
     for (pi, p) in doc.paragraphs.iter().enumerate() {
-        // (family, byte offset of the open mark, token index after the mark)
-        let mut stack: Vec<(Family, usize, usize)> = Vec::new();
+        stack.clear();
         let continues_from_prev = carry_open;
         carry_open = false;
         let mut i = p.tok_start;

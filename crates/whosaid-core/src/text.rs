@@ -2,8 +2,9 @@
 //! text, plus the byte → code-point map used once at the end of extraction. This step
 //! knows nothing of quotes or speakers; it only says where words and sentences are.
 
-use crate::lexicon::{self, Lex};
-use crate::time::alnum_run;
+use crate::hash::load_short;
+use crate::lexicon::{self, ascii_lower, Lex};
+use crate::time::{self, alnum_run, BothStarts};
 
 /// Byte offsets → code-point offsets.
 pub struct CodePoints {
@@ -69,7 +70,10 @@ pub(crate) enum Lowered {
     Heap(String),
 }
 
+const _: () = assert!(Lowered::INLINE & 7 == 0);
+
 impl Lowered {
+    // whole words of eight bytes, for `ascii_lower_into`
     const INLINE: usize = 32;
 
     pub(crate) fn new(w: &str) -> Lowered {
@@ -77,10 +81,7 @@ impl Lowered {
         match u8::try_from(b.len()) {
             Ok(len) if b.len() <= Lowered::INLINE && b.is_ascii() => {
                 let mut buf = [0; Lowered::INLINE];
-                let word = &mut buf[..b.len()];
-                word.copy_from_slice(b);
-                // for ASCII, full lower-casing is ASCII lower-casing
-                word.make_ascii_lowercase();
+                ascii_lower_into(b, &mut buf);
                 Lowered::Inline { buf, len }
             }
             _ => Lowered::Heap(w.to_lowercase()),
@@ -108,6 +109,28 @@ impl Lowered {
             }
             Lowered::Heap(s) => s,
         }
+    }
+}
+
+/// Writes the ASCII bytes `b` lower-cased at the front of `buf`, whose length is a
+/// multiple of eight and at least `b`'s: eight bytes at a time, the last few in two
+/// overlapping loads, and zeros after them up to the next multiple of eight. A copy of
+/// a length known only at run time was a call to memcpy; for ASCII, full lower-casing
+/// is ASCII lower-casing.
+pub(crate) fn ascii_lower_into(b: &[u8], buf: &mut [u8]) {
+    let mut chunks = b.chunks_exact(8);
+    for (out, chunk) in buf.chunks_exact_mut(8).zip(&mut chunks) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        out.copy_from_slice(&ascii_lower(u64::from_le_bytes(word)).to_le_bytes());
+    }
+    let rest = chunks.remainder();
+    // (with no bytes left, this writes zeros: cheaper than a test at every call)
+    if let Some(out) = buf
+        .get_mut(b.len() - rest.len()..)
+        .and_then(|o| o.get_mut(..8))
+    {
+        out.copy_from_slice(&ascii_lower(load_short(rest)).to_le_bytes());
     }
 }
 
@@ -201,7 +224,21 @@ fn is_word_char(c: char) -> bool {
 
 impl<'a> Document<'a> {
     pub fn new(text: &'a str) -> Self {
-        let tokens = tokenize(text);
+        Document::from_tokens(text, tokenize(text, &mut ()))
+    }
+
+    /// The layout, and the candidates of the date and number scans (`both`) taken from
+    /// the tokenizer's pass over the text rather than from a pass of their own.
+    pub(crate) fn with_starts(text: &'a str, both: &mut BothStarts) -> Self {
+        // room for the candidates of most articles (PolNeAR dev: a date start in 160
+        // bytes, a number start in 120, on average), so that the lists seldom grow
+        both.a_starts.reserve(text.len() / 96);
+        both.b_starts.reserve(text.len() / 64);
+        let tokens = tokenize(text, both);
+        Document::from_tokens(text, tokens)
+    }
+
+    fn from_tokens(text: &'a str, tokens: Vec<Token>) -> Self {
         let paragraphs = paragraphs(text, &tokens);
         let sentences = sentences(text, &tokens, &paragraphs);
         Document {
@@ -245,24 +282,55 @@ fn char_at(text: &str, i: usize) -> Option<char> {
     }
 }
 
-fn tokenize(text: &str) -> Vec<Token> {
+/// What the tokenizer tells of the words it passes (see [`tokenize`]). A trait rather
+/// than a closure so that the implementation decides whether it is inlined: a call per
+/// word cost more than the test it made.
+pub(crate) trait WordStarts {
+    fn word_at(&mut self, bytes: &[u8], i: usize);
+}
+
+/// Nothing to tell.
+impl WordStarts for () {
+    #[inline(always)]
+    fn word_at(&mut self, _: &[u8], _: usize) {}
+}
+
+/// The tokens of `text`; `starts.word_at(i)` is called, in order, at every byte that
+/// starts a word as the date and number scans see words (see [`time::no_word_before`]):
+/// an ASCII letter or digit after no letter or digit. Every such byte begins a run of
+/// ASCII letters and digits inside some word token, and each run is met once here.
+fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut toks = Vec::with_capacity(text.len() / 5);
     let mut buf = String::new();
     let mut i = 0;
     while let Some(c) = char_at(text, i) {
+        if c == ' ' {
+            // the space between words, most of the text's white space
+            i += 1;
+            continue;
+        }
         if c.is_whitespace() {
             i += c.len_utf8();
             continue;
         }
         if is_word_char(c) {
+            if c.is_ascii() && time::no_word_before(text, i) {
+                starts.word_at(bytes, i);
+            }
             let mut end = i + c.len_utf8();
             let mut all_digit = c.is_ascii_digit();
             let mut ascii = c.is_ascii();
+            // whether `end` follows a char that is no ASCII letter or digit, so that a
+            // run there is a new one
+            let mut after_other = !c.is_ascii();
             loop {
                 // ASCII letters and digits, the bulk of every word, without decoding
                 let rest = bytes.get(end..).unwrap_or_default();
                 let run = alnum_run(rest);
+                if after_other && run > 0 && time::no_word_before(text, end) {
+                    starts.word_at(bytes, end);
+                }
                 // only a word that starts with a digit can be all digits
                 if all_digit {
                     all_digit = rest[..run].iter().all(u8::is_ascii_digit);
@@ -275,6 +343,7 @@ fn tokenize(text: &str) -> Vec<Token> {
                     ascii = false;
                     all_digit = false;
                     end += d.len_utf8();
+                    after_other = true;
                     continue;
                 }
                 // a joiner stays inside the word when a word char follows it:
@@ -296,28 +365,30 @@ fn tokenize(text: &str) -> Vec<Token> {
                     if joins {
                         ascii &= d.is_ascii();
                         end = after;
+                        after_other = true;
                         continue;
                     }
                 }
                 break;
             }
             // keep the final dot of an initialism ("U.S.") with the word
-            if bytes.get(end) == Some(&b'.') && memchr::memchr(b'.', &bytes[i..end]).is_some() {
+            // (a word is short: a plain look finds its dots sooner than `memchr` sets up)
+            if bytes.get(end) == Some(&b'.') && bytes[i..end].contains(&b'.') {
                 end += 1;
             }
-            let w = &text[i..end];
             let kind = if bytes[i].is_ascii_digit() {
                 TokKind::Number
             } else {
                 TokKind::Word
             };
-            // no lexicon entry is longer than this; long words skip the lookup
-            let lex = if kind == TokKind::Word && w.len() <= 24 {
+            // no lexicon entry is longer than this; long words skip the lookup (the word
+            // is sliced out only where it is read, as slicing checks char boundaries)
+            let lex = if kind == TokKind::Word && end - i <= 24 {
                 if ascii {
                     lexicon::classes_ascii_in(text, i, end)
                 } else {
                     buf.clear();
-                    for ch in w.chars() {
+                    for ch in text[i..end].chars() {
                         buf.extend(ch.to_lowercase());
                     }
                     lexicon::classes(&buf)
@@ -363,11 +434,17 @@ fn tokenize(text: &str) -> Vec<Token> {
     toks
 }
 
+/// `w.chars().count() == 1`, without counting every char of a long word.
+pub(crate) fn one_char(w: &str) -> bool {
+    let mut chars = w.chars();
+    chars.next().is_some() && chars.next().is_none()
+}
+
 /// "U.S", "U.N", "D.C" — single letters joined by dots.
 fn is_initialism(w: &str) -> bool {
     let mut n = 0;
     for part in w.split('.') {
-        if part.chars().count() != 1 {
+        if !one_char(part) {
             return false;
         }
         n += 1;
@@ -376,7 +453,9 @@ fn is_initialism(w: &str) -> bool {
 }
 
 fn paragraphs(text: &str, toks: &[Token]) -> Vec<Paragraph> {
-    let mut out = Vec::new();
+    // room for most articles' paragraphs (PolNeAR dev: one in 220 bytes, median), so
+    // that the list seldom grows
+    let mut out = Vec::with_capacity(text.len() / 128);
     let mut start = 0;
     let bytes = text.as_bytes();
     let push = |s: usize, e: usize, out: &mut Vec<Paragraph>| {
@@ -404,7 +483,8 @@ fn paragraphs(text: &str, toks: &[Token]) -> Vec<Paragraph> {
 }
 
 fn sentences(text: &str, toks: &[Token], paras: &[Paragraph]) -> Vec<Sentence> {
-    let mut out = Vec::new();
+    // room for most articles' sentences (news runs about 25 tokens a sentence)
+    let mut out = Vec::with_capacity(toks.len() / 16);
     for (pi, p) in paras.iter().enumerate() {
         let mut s_tok = p.tok_start;
         let mut i = p.tok_start;
@@ -499,7 +579,7 @@ fn is_abbrev_before(text: &str, toks: &[Token], i: usize) -> bool {
         return false;
     }
     let w = &text[prev.start..prev.end];
-    if w.chars().count() == 1 && w.chars().all(|c| c.is_uppercase()) {
+    if one_char(w) && w.chars().all(|c| c.is_uppercase()) {
         return true; // a middle initial: "George W. Bush"
     }
     prev.lex.contains(Lex::ABBREV)
@@ -540,6 +620,32 @@ mod tests {
                 "Then he left!"
             ]
         );
+    }
+
+    #[test]
+    fn lowered_is_to_lowercase() {
+        let mut words: Vec<String> = (0..=40)
+            .map(|n| {
+                "AbCdEfGhIjKlMnOpQrStUvWxYz@[`{09-"
+                    .chars()
+                    .cycle()
+                    .take(n)
+                    .collect()
+            })
+            .collect();
+        words
+            .extend(["Müller", "ÀB", "İstanbul", "ΣΑΣ", &("x".repeat(32) + "É")].map(String::from));
+        for w in &words {
+            assert_eq!(Lowered::new(w).as_str(), w.to_lowercase(), "{w:?}");
+            assert_eq!(Lowered::ascii(w).as_str(), w.to_ascii_lowercase(), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn one_char_counts_chars_not_bytes() {
+        for w in ["", "a", "é", "😀", "ab", "éa", "U.", "\u{2019}s"] {
+            assert_eq!(one_char(w), w.chars().count() == 1, "{w:?}");
+        }
     }
 
     #[test]

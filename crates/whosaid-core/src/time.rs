@@ -277,29 +277,78 @@ impl Starts {
     /// Every candidate of `a` and every candidate of `b`, in order, in one pass over the
     /// text: the date and number scans look at the same word starts, so reading the
     /// text once serves both. `first_from` over a list answers as `next` would.
+    /// Extraction takes the same lists from the tokenizer's pass instead (see
+    /// [`BothStarts`]); this is what that is tested against.
+    #[cfg(test)]
     pub(crate) fn scan_both(a: &Starts, b: &Starts, text: &str) -> (Vec<usize>, Vec<usize>) {
-        let bytes = text.as_bytes();
-        let (mut in_a, mut in_b) = (Vec::new(), Vec::new());
-        word_starts(text, 0, |i, c| {
-            // One key for both sets, and no branch until a word is known to be a
-            // candidate, which few are: the non-short-circuit `&` and `|` are on purpose.
-            let k = Starts::key(bytes, i);
-            let digit = c.is_ascii_digit();
-            let c = usize::from(c);
-            if a.first[c] & (digit | a.has_key(k)) {
-                in_a.push(i);
-            }
-            if b.first[c] & (digit | b.has_key(k)) {
-                in_b.push(i);
-            }
+        use crate::text::WordStarts;
+        let mut both = BothStarts::new(a, b);
+        word_starts(text, 0, |i, _| {
+            both.word_at(text.as_bytes(), i);
             false
         });
-        (in_a, in_b)
+        (both.a_starts, both.b_starts)
     }
 
     /// The first of `starts` (ascending) at or after `from`.
     pub(crate) fn first_from(starts: &[usize], from: usize) -> Option<usize> {
         starts.get(starts.partition_point(|&p| p < from)).copied()
+    }
+}
+
+/// The candidates of two [`Starts`] (dates' and numbers'), gathered from word starts
+/// another pass over the text reports, so that the text is read once for the tokens
+/// and both scans.
+pub(crate) struct BothStarts<'s> {
+    a: &'s Starts,
+    b: &'s Starts,
+    pub(crate) a_starts: Vec<usize>,
+    pub(crate) b_starts: Vec<usize>,
+}
+
+impl<'s> BothStarts<'s> {
+    pub(crate) fn new(a: &'s Starts, b: &'s Starts) -> Self {
+        BothStarts {
+            a,
+            b,
+            a_starts: Vec::new(),
+            b_starts: Vec::new(),
+        }
+    }
+}
+
+impl crate::text::WordStarts for BothStarts<'_> {
+    /// A word (as [`word_starts`] finds them: not preceded by a letter or digit) starts
+    /// at `i`, with an ASCII letter or digit.
+    #[inline(always)]
+    fn word_at(&mut self, bytes: &[u8], i: usize) {
+        let Some(&c) = bytes.get(i) else {
+            return;
+        };
+        // One key for both sets, and no branch until a word is known to be a
+        // candidate, which few are: the non-short-circuit `&` and `|` are on purpose.
+        let k = Starts::key(bytes, i);
+        let digit = c.is_ascii_digit();
+        let c = usize::from(c);
+        let (a, b) = (self.a, self.b);
+        if a.first[c] & (digit | a.has_key(k)) {
+            self.a_starts.push(i);
+        }
+        if b.first[c] & (digit | b.has_key(k)) {
+            self.b_starts.push(i);
+        }
+    }
+}
+
+/// Whether a word as [`word_starts`] sees words can start at byte `i` (a char
+/// boundary): the char before it, if any, is no letter or digit. The byte before is
+/// nearly always ASCII, and then one table load answers.
+#[inline]
+pub(crate) fn no_word_before(text: &str, i: usize) -> bool {
+    match i.checked_sub(1).and_then(|j| text.as_bytes().get(j)) {
+        None => true,
+        Some(&c) if c < 0x80 => !ASCII_ALNUM[usize::from(c)],
+        Some(_) => !alnum_before(text, i),
     }
 }
 
@@ -1300,6 +1349,32 @@ mod tests {
     }
 
     #[test]
+    fn tokenizer_finds_the_word_starts_the_scan_finds() {
+        // random strings over letters, digits, joiners and the non-ASCII chars the two
+        // word definitions treat differently
+        let alphabet: Vec<char> = "aMJs09 .,'-&`\"é½²Ω٣\u{2019}\u{2014}\u{2071}\n"
+            .chars()
+            .collect();
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..3000 {
+            let len = (seed >> 60) as usize + 1;
+            let text: String = (0..len)
+                .map(|_| {
+                    seed = seed
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    alphabet[(seed >> 33) as usize % alphabet.len()]
+                })
+                .collect();
+            let (dates, numbers) = Starts::scan_both(starts(), crate::numbers::starts(), &text);
+            let mut both = BothStarts::new(starts(), crate::numbers::starts());
+            crate::text::Document::with_starts(&text, &mut both);
+            assert_eq!(both.a_starts, dates, "{text:?}");
+            assert_eq!(both.b_starts, numbers, "{text:?}");
+        }
+    }
+
+    #[test]
     fn one_scan_for_dates_and_numbers_finds_what_each_scan_finds() {
         let texts = [
             String::new(),
@@ -1309,9 +1384,17 @@ mod tests {
             "1,2,3 555-1234 Mar. 6 6th of March two million €20m 12 per cent".repeat(50),
             "9".repeat(10_000) + " March 9 " + &"é".repeat(100) + "1 May",
             "\u{2018}Jan\u{2019}\u{201c}5\u{201d}x5 Fri.Sat MONDAY ṁay 3".to_string(),
+            // word chars the tokenizer and the scans see differently, and joiners
+            "½May ²3 x½4 U.S.A.5 A&B 1,000.5e 'Mar''99 ``6 al-Mar d’Apr 3.4.5. éMay".to_string(),
+            "Mü9 9ü9 \u{2071}1 \u{207f}Mar Ω2 ٣May 5٣ 4—Jan".to_string(),
         ];
         for text in &texts {
             let (dates, numbers) = Starts::scan_both(starts(), crate::numbers::starts(), text);
+            // what extraction uses: the same lists, from the tokenizer
+            let mut both = BothStarts::new(starts(), crate::numbers::starts());
+            crate::text::Document::with_starts(text, &mut both);
+            assert_eq!(both.a_starts, dates);
+            assert_eq!(both.b_starts, numbers);
             assert_eq!(
                 find_dates_at(text, pub_day(), &dates),
                 find_dates(text, pub_day())
