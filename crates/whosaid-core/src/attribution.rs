@@ -2159,7 +2159,7 @@ fn reported_speech(
         .iter()
         .filter_map(|c| Some((c.cue?, c.speaker?)))
         .collect();
-    let quote_cues: std::collections::HashSet<(usize, usize)> =
+    let quote_cues: crate::hash::FastSet<(usize, usize)> =
         cands.iter().filter_map(|c| c.cue).collect();
     for s in &doc.sentences {
         let (lo, hi) = (s.tok_start, s.tok_end);
@@ -2266,7 +2266,7 @@ fn cue_end_statements(
     before: usize,
     in_quote: &[Option<usize>],
     used: &[bool],
-    quote_cues: &std::collections::HashSet<(usize, usize)>,
+    quote_cues: &crate::hash::FastSet<(usize, usize)>,
     cands: &mut Vec<Candidate>,
 ) {
     for v in lo..hi {

@@ -81,6 +81,8 @@ pub(crate) fn load_short(b: &[u8]) -> u64 {
 
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
 
+pub type FastSet<K> = std::collections::HashSet<K, BuildHasherDefault<WordHasher>>;
+
 #[cfg(test)]
 mod tests {
     use super::*;
