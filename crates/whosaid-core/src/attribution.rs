@@ -2311,10 +2311,19 @@ fn cue_end_statements(
 
 /// The rate of the pair of words at `i`, `i + 1` in `lexicon/cue_ends.txt`.
 fn cue_end_pair(doc: &Document, i: usize) -> Option<u8> {
-    let mut key = String::with_capacity(24);
-    key.push_str(&Lowered::new(doc.tok_text(i)));
-    key.push(' ');
-    key.push_str(&Lowered::new(doc.tok_text(i + 1)));
+    let (a, b) = (doc.tok_text(i), doc.tok_text(i + 1));
+    // asked of every preposition after a word: the key is built on the stack (ASCII
+    // words, nearly all of them), not allocated
+    let mut buf = [0u8; 48];
+    let n = a.len() + 1 + b.len();
+    if n <= buf.len() && a.is_ascii() && b.is_ascii() {
+        buf[..a.len()].copy_from_slice(a.as_bytes());
+        buf[a.len()] = b' ';
+        buf[a.len() + 1..n].copy_from_slice(b.as_bytes());
+        buf[..n].make_ascii_lowercase();
+        return lexicon::cue_end_rate(std::str::from_utf8(&buf[..n]).ok()?);
+    }
+    let key = format!("{} {}", Lowered::new(a).as_str(), Lowered::new(b).as_str());
     lexicon::cue_end_rate(&key)
 }
 
