@@ -401,18 +401,7 @@ mod tests {
             assert_eq!(first_and_last_word(s), want, "{s:?}");
         }
         // and random strings of spaces of every ASCII kind, letters and a few others
-        let alphabet: Vec<char> = " \t\n\u{b}\u{c}\rab\u{1c}\u{a0}é".chars().collect();
-        let mut seed: u64 = 99;
-        for _ in 0..5000 {
-            let len = (seed >> 61) as usize + 1;
-            let s: String = (0..len)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    alphabet[(seed >> 33) as usize % alphabet.len()]
-                })
-                .collect();
+        for s in crate::test_strings::random(" \t\n\u{b}\u{c}\rab\u{1c}\u{a0}é", 99, 5000, 3) {
             let mut words = s.split_whitespace();
             let first = words.next();
             let want = (first, words.next_back());

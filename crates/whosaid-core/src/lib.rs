@@ -101,3 +101,26 @@ fn to_code_points(text: &str, out: &mut Extraction) {
         cp(&mut q.end);
     }
 }
+
+/// Random strings for the tests that check a fast path against the plain one.
+#[cfg(test)]
+pub(crate) mod test_strings {
+    /// `count` strings of 1 to 2^`len_bits` chars drawn from `alphabet`, the same for the
+    /// same seed (a linear congruential generator: no dependency, no clock).
+    pub fn random(alphabet: &str, mut seed: u64, count: usize, len_bits: u32) -> Vec<String> {
+        let alphabet: Vec<char> = alphabet.chars().collect();
+        (0..count)
+            .map(|_| {
+                let len = (seed >> (64 - len_bits)) as usize + 1;
+                (0..len)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6_364_136_223_846_793_005)
+                            .wrapping_add(1_442_695_040_888_963_407);
+                        alphabet[(seed >> 33) as usize % alphabet.len()]
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}

@@ -1352,20 +1352,12 @@ mod tests {
     fn tokenizer_finds_the_word_starts_the_scan_finds() {
         // random strings over letters, digits, joiners and the non-ASCII chars the two
         // word definitions treat differently
-        let alphabet: Vec<char> = "aMJs09 .,'-&`\"é½²Ω٣\u{2019}\u{2014}\u{2071}\n"
-            .chars()
-            .collect();
-        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
-        for _ in 0..3000 {
-            let len = (seed >> 60) as usize + 1;
-            let text: String = (0..len)
-                .map(|_| {
-                    seed = seed
-                        .wrapping_mul(6_364_136_223_846_793_005)
-                        .wrapping_add(1_442_695_040_888_963_407);
-                    alphabet[(seed >> 33) as usize % alphabet.len()]
-                })
-                .collect();
+        for text in crate::test_strings::random(
+            "aMJs09 .,'-&`\"é½²Ω٣\u{2019}\u{2014}\u{2071}\n",
+            0x2545_f491_4f6c_dd1d,
+            3000,
+            4,
+        ) {
             let (dates, numbers) = Starts::scan_both(starts(), crate::numbers::starts(), &text);
             let mut both = BothStarts::new(starts(), crate::numbers::starts());
             crate::text::Document::with_starts(&text, &mut both);
