@@ -208,6 +208,36 @@ fn cue_word_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         {
             return None;
         }
+        // "reports of the explosion", "claims of fraud": a noun before "of", where the
+        // verb rarely stands ("warns of", "speaks of" do, and stay verbs)
+        if matches!(verb.form, VerbForm::Base | VerbForm::Third)
+            && i + 1 < doc.tokens.len()
+            && lower_eq(doc, i + 1, "of")
+            && matches!(
+                verb.lemma,
+                "report"
+                    | "claim"
+                    | "charge"
+                    | "estimate"
+                    | "forecast"
+                    | "promise"
+                    | "demand"
+                    | "request"
+                    | "comment"
+                    | "remark"
+                    | "plan"
+                    | "call"
+                    | "pledge"
+                    | "question"
+                    | "praise"
+                    | "fear"
+                    | "hope"
+                    | "doubt"
+                    | "account"
+            )
+        {
+            return None;
+        }
         // a bare base form needs a plural or modal subject: "officials say", "will say"
         if verb.form == VerbForm::Base {
             let pl = Lowered::new(ptxt);
@@ -491,6 +521,31 @@ fn np_left(doc: &Document, end: usize, lo: usize) -> Option<Np> {
         && !doc.tokens[s].lex.contains(Lex::DET)
     {
         s += 1;
+    }
+    // "Following reports of …", "Citing sources, …": a participle opening an adjunct is
+    // no name
+    if doc.tokens[s].cap
+        && matches!(
+            Lowered::new(doc.tok_text(s)).as_str(),
+            "following"
+                | "including"
+                | "regarding"
+                | "concerning"
+                | "considering"
+                | "citing"
+                | "responding"
+                | "referring"
+                | "speaking"
+                | "during"
+                | "pending"
+                | "given"
+                | "despite"
+                | "amid"
+                | "after"
+                | "before"
+        )
+    {
+        return None;
     }
     let name = if through_prep {
         None
@@ -2414,6 +2469,34 @@ fn relative_content(
     ))
 }
 
+/// Whether a lowercase word reads as an adverb by its "-ly" ending: most do, but a few
+/// common nouns end so too, and cutting one off a subject leaves "The" of "The family
+/// said" as the speaker.
+fn adverb_like(w: &str) -> bool {
+    w.ends_with("ly")
+        && !matches!(
+            w,
+            "family"
+                | "ally"
+                | "assembly"
+                | "rally"
+                | "supply"
+                | "monopoly"
+                | "anomaly"
+                | "reply"
+                | "bully"
+                | "homily"
+                | "panoply"
+                | "belly"
+        )
+}
+
+/// "the", "a", "Scott's" — but not "that", more often a relative pronoun here.
+fn determiner_or_possessive(doc: &Document, k: usize) -> bool {
+    let det = doc.tokens[k].lex.contains(Lex::DET);
+    det && !lower_eq(doc, k, "that") || possessive(doc.tok_text(k))
+}
+
 /// An auxiliary or an adverb between a subject and its verb: "has long opposed", "is
 /// not expected".
 fn verb_modifier(doc: &Document, k: usize) -> bool {
@@ -2422,7 +2505,7 @@ fn verb_modifier(doc: &Document, k: usize) -> bool {
     t.kind == TokKind::Word
         && !t.cap
         && (t.lex.intersects(Lex::AUX | Lex::ADVERB)
-            || w.ends_with("ly")
+            || adverb_like(w)
             || matches!(w, "not" | "also" | "never" | "still" | "long"))
 }
 
@@ -2762,6 +2845,11 @@ fn verb_statement(
     // latest offer", "endorsed Clinton" (PolNeAR annotates these; the content is the
     // object, without the adjuncts that follow it)
     let stance = weak_bare && !weak_complement(doc, v + 1, hi);
+    // a stance's object follows its verb: "After the Times report, Trump has …" makes
+    // "report" a noun whose comma ends an adjunct
+    if stance && verb.form != VerbForm::Gerund && v + 1 < hi && is_punct(doc, v + 1, ",") {
+        return None;
+    }
 
     // gerund: "…, saying (that) …" — the speaker is the clause's subject
     if verb.form == VerbForm::Gerund {
@@ -3212,6 +3300,27 @@ fn subject_span(doc: &Document, v: usize, lo: usize) -> Option<Np> {
     if !starts_ok {
         return None;
     }
+    if first.cap && s + 1 < e {
+        match Lowered::new(doc.tok_text(s)).as_str() {
+            // "In the wake of the Times report, …": a preposition opens an adjunct
+            "in" | "on" | "at" | "for" | "with" | "after" | "before" | "from" | "by" | "during"
+            | "under" | "over" | "between" | "among" | "since" | "following" | "despite"
+            | "without" | "through" | "into" | "to" | "of" => return None,
+            // "As many tax experts have noted", "Although Scott says": the subordinator
+            // is no part of the subject that follows it; "Although she was the top
+            // student, administrators said": nor is its clause, up to the comma
+            "as" | "if" | "when" | "although" | "though" | "while" | "because" | "once"
+            | "unless" | "whether" | "until" => {
+                // (a clause has its verb; "When Guajardo, the economy secretary, came"
+                // is a name with its appositive)
+                s = (s + 1..e - 1)
+                    .find(|&k| is_punct(doc, k, ","))
+                    .filter(|&c| (s + 1..c).any(|k| is_aux(doc, k)))
+                    .map_or(s + 1, |c| c + 1);
+            }
+            _ => {}
+        }
+    }
     // "Yet critics say": the conjunction joins the sentence, it is not the subject's
     if s + 1 < e
         && matches!(
@@ -3388,7 +3497,7 @@ fn adjunct_word(doc: &Document, i: usize) -> bool {
                 return true;
             }
             // a hot path: one lexicon lookup already made for the token, no allocation
-            t.lex.contains(Lex::ADJUNCT) || doc.tok_text(i).ends_with("ly")
+            t.lex.contains(Lex::ADJUNCT) || adverb_like(doc.tok_text(i))
         }
     }
 }
@@ -3469,7 +3578,7 @@ fn clause_subject(doc: &Document, lo: usize, v: usize) -> Option<Np> {
             let w = Lowered::new(doc.tok_text(s));
             w.ends_with("ing")
                 || w.ends_with("ed")
-                || w.ends_with("ly")
+                || adverb_like(&w)
                 || matches!(
                     w.as_str(),
                     "early"
@@ -3744,7 +3853,11 @@ fn speaker_of(
     // announced"
     while np.end > np.start + 1 && {
         let t = doc.tokens[np.end - 1];
-        t.kind == TokKind::Word && !t.cap && doc.tok_text(np.end - 1).ends_with("ly")
+        t.kind == TokKind::Word
+            && !t.cap
+            && adverb_like(doc.tok_text(np.end - 1))
+            // a determiner or a possessive is followed by its noun, whatever its ending
+            && !determiner_or_possessive(doc, np.end - 2)
     } {
         np.end -= 1;
         if let Some((a, b)) = np.name {

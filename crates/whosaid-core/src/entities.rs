@@ -361,6 +361,8 @@ pub fn name_run(doc: &Document, i: usize, end: usize) -> Option<(usize, usize)> 
         ) && j + 1 < end
             && doc.tokens[j + 1].cap
             && doc.tokens[j + 1].kind == TokKind::Word
+            // "The Times on Saturday": a day or a month after the connector is no part
+            && !doc.tokens[j + 1].lex.contains(Lex::TIME)
             && (matches!(
                 txt,
                 "de" | "al" | "bin" | "van" | "von" | "la" | "le" | "du"
