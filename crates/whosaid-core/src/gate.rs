@@ -497,8 +497,11 @@ pub struct TrainReport {
 const FOLDS: usize = 5;
 
 /// How far under the best cross-validated F1 a threshold may score and still be
-/// chosen for keeping more statements (about the spread between folds' choices).
-const F1_TOLERANCE: f64 = 0.001;
+/// chosen for keeping more statements. The curve is flat near its top: on PolNeAR train
+/// the best (0.26) and 0.18 differ by 0.0034 in F1 while 0.18 keeps about a tenth more
+/// of the indirect statements, and recall on indirect speech is what a user misses most
+/// (the bar asks 0.50 of it).
+const F1_TOLERANCE: f64 = 0.004;
 
 /// A candidate's features and whether it is right.
 type Row = (Vec<String>, bool);
