@@ -366,6 +366,8 @@ fn is_aux(doc: &Document, i: usize) -> bool {
     t.kind == TokKind::Word && t.lex.contains(Lex::AUX) && !t.cap
 }
 
+use crate::text::strip_possessive;
+
 fn possessive(w: &str) -> bool {
     w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with('\'') || w.ends_with('\u{2019}')
 }
@@ -713,13 +715,19 @@ fn appositive(doc: &Document, a: usize, b: usize) -> bool {
 /// The proper-name part of a phrase: its last run of capitalised words, without
 /// leading titles ("Rep.", "Foreign Minister").
 fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
+    name_part_with(doc, s, e, false)
+}
+
+/// [`name_part`]; with `possessor`, the last token may be the name in the possessive
+/// ("Ngozi Okafor's claim"), which elsewhere marks a phrase headed by what follows.
+fn name_part_with(doc: &Document, s: usize, e: usize, possessor: bool) -> Option<(usize, usize)> {
     // "Patricia Moran of Cheyenne": a person's name before "of" and a place after it
     // ("Secretary of State John Kerry" has no first name before "of")
     if let Some(o) = (s + 1..e).find(|&k| lower_eq(doc, k, "of")) {
         let first_name =
             (s..o).any(|k| doc.tokens[k].cap && doc.tokens[k].lex.contains(Lex::FIRST_NAME));
         if first_name && doc.tokens[o - 1].cap {
-            return name_part(doc, s, o);
+            return name_part_with(doc, s, o, false);
         }
     }
     // a phrase headed by a common noun is no name: "Aid agencies", "Clinton's aides"
@@ -740,7 +748,7 @@ fn name_part(doc: &Document, s: usize, e: usize) -> Option<(usize, usize)> {
         let t = doc.tokens[k];
         let name_tok = t.kind == TokKind::Word && t.cap
             || doc.tok_text(k) == "." && k > s && doc.tokens[k - 1].cap;
-        if !name_tok || possessive(doc.tok_text(k)) {
+        if !name_tok || possessive(doc.tok_text(k)) && !(possessor && k + 1 == e) {
             break;
         }
         a = k;
@@ -916,7 +924,10 @@ fn end_alternatives(
     c: &Candidate,
 ) -> Option<EndChoices> {
     let (_, ce) = c.cue?;
-    if c.kind == StatementKind::Direct || ce > c.start || c.inherit {
+    // (a nominal cue's clause ends where its rule found the sentence's own verb, which
+    // the model, trained on verbs' contents, does not see)
+    if c.kind == StatementKind::Direct || ce > c.start || c.inherit || c.confidence == NOMINAL_CONF
+    {
         return None;
     }
     let a = doc.token_at_or_after(c.start);
@@ -2276,6 +2287,15 @@ fn reported_speech(
                     continue;
                 }
             }
+            // "the ministry's statement that …", "his claim that …"
+            if doc.tokens[i].lex.contains(Lex::NOMINAL_CUE) {
+                if let Some(c) = nominal_statement(doc, i, (lo, hi), in_quote) {
+                    used[i] = true;
+                    cands.push(c);
+                    i += 1;
+                    continue;
+                }
+            }
             let Some(mut verb) = cue_at(doc, i) else {
                 i += 1;
                 continue;
@@ -2311,6 +2331,112 @@ fn reported_speech(
             cue_end_statements(doc, (lo, hi), before, in_quote, used, &quote_cues, cands);
         }
     }
+}
+
+/// The confidence that marks a statement proposed by [`nominal_statement`] for the gate.
+const NOMINAL_CONF: f32 = 0.64;
+
+/// A nominal cue (`lexicon/nominal_cues.txt`) after its possessor, with a "that" clause
+/// as its content: "The ministry's statement that talks would go on", "her earlier
+/// claim that …", "Okafor's warning that …". The possessor is the speaker.
+fn nominal_statement(
+    doc: &Document,
+    i: usize,
+    (lo, hi): (usize, usize),
+    in_quote: &[Option<usize>],
+) -> Option<Candidate> {
+    let t = doc.tokens[i];
+    if t.cap || i + 2 >= hi || i == lo || !lower_eq(doc, i + 1, "that") {
+        return None;
+    }
+    // up to two modifiers between the possessor and the noun: "Trump's false claims"
+    let mut p = i - 1;
+    let mut mods = 0;
+    while p > lo && mods < 2 && {
+        let u = doc.tokens[p];
+        u.kind == TokKind::Word
+            && !u.cap
+            && !u.lex.intersects(Lex::FUNC | Lex::DET | Lex::PRONOUN)
+            && !possessive(doc.tok_text(p))
+    } {
+        p -= 1;
+        mods += 1;
+    }
+    let u = doc.tokens[p];
+    if u.kind != TokKind::Word {
+        return None;
+    }
+    let np = if matches!(
+        Lowered::new(doc.tok_text(p)).as_str(),
+        "his" | "her" | "their" | "its"
+    ) {
+        Np {
+            start: p,
+            end: p + 1,
+            kind: NpKind::Pronoun,
+            name: None,
+            role_after: None,
+        }
+    } else if possessive(doc.tok_text(p)) {
+        let np = np_left(doc, p + 1, lo)?;
+        match name_part_with(doc, np.start, p + 1, true).filter(|_| u.cap) {
+            Some(name) => Np {
+                kind: NpKind::Name,
+                name: Some(name),
+                ..np
+            },
+            None => np,
+        }
+    } else {
+        return None;
+    };
+    let a = i + 2;
+    let mut b = clause_cut(doc, a, trim_end(doc, a, hi));
+    // the phrase is the sentence's subject: its verb ends the content ("… that talks
+    // would continue surprised analysts")
+    if sentence_prefix_ok(doc, lo, np.start) {
+        if let Some(k) = verb_after_clause(doc, a, b) {
+            b = k;
+        }
+    }
+    if b <= a {
+        return None;
+    }
+    Some(Candidate::over(
+        doc,
+        (a, b),
+        in_quote,
+        Some((t.start, t.end)),
+        Some(np),
+        NOMINAL_CONF,
+    ))
+}
+
+/// In tokens `a..b`, a clause with its own verb, then another verb not joined to the
+/// first by an auxiliary or a conjunction: where the embedded clause ends ("talks would
+/// continue | surprised analysts", "the figures were wrong | was rejected").
+fn verb_after_clause(doc: &Document, a: usize, b: usize) -> Option<usize> {
+    let mut seen = false;
+    for k in a + 1..b {
+        let t = doc.tokens[k];
+        if t.kind != TokKind::Word || t.cap {
+            continue;
+        }
+        let w = doc.tok_text(k);
+        if !(is_aux(doc, k) || w.len() > 4 && w.ends_with("ed")) {
+            continue;
+        }
+        let joined = is_aux(doc, k - 1)
+            || matches!(
+                Lowered::new(doc.tok_text(k - 1)).as_str(),
+                "and" | "or" | "but" | "not" | "never" | "to" | "who" | "which" | "that" | ","
+            );
+        if seen && !joined {
+            return Some(k);
+        }
+        seen = true;
+    }
+    None
 }
 
 /// Words that often end a cue and that no rule used (see [`cue_end_statement`]), each
@@ -3888,12 +4014,13 @@ fn speaker_of(
     match np.kind {
         NpKind::Pronoun => {
             let w = Lowered::new(doc.tok_text(np.start));
+            // the possessives stand for their pronouns: "his claim that …"
             let want = match w.as_str() {
-                "he" => Some(Gender::Male),
-                "she" => Some(Gender::Female),
+                "he" | "his" => Some(Gender::Male),
+                "she" | "her" => Some(Gender::Female),
                 _ => None,
             };
-            let personal = matches!(w.as_str(), "he" | "she");
+            let personal = want.is_some();
             let found = history
                 .iter()
                 .rev()
@@ -3964,6 +4091,8 @@ fn speaker_of(
         NpKind::Name => {
             let (a, b) = np.name?;
             let (ns, ne) = (doc.tokens[a].start, doc.tokens[b - 1].end);
+            // "Okafor's claim that …": the name without its possessive ending
+            let ne = ns + strip_possessive(doc.slice(ns, ne)).len();
             let name = doc.slice(ns, ne);
             let mut kind = guess_kind(doc, a, b);
             let has_role = np.start < a || role_after.is_some();
@@ -4020,7 +4149,12 @@ fn speaker_of(
             })
         }
         NpKind::Nominal => {
-            let text = doc.slice(start, end);
+            // "The ministry's statement that …" (but "McDonald's said" keeps its name)
+            let text = if np.end < doc.tokens.len() && cue_at(doc, np.end).is_none() {
+                strip_possessive(doc.slice(start, end))
+            } else {
+                doc.slice(start, end)
+            };
             let head = doc.tokens[np.end - 1];
             let kind = if head.lex.contains(Lex::GROUP) {
                 EntityKind::Group

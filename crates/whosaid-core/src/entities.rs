@@ -24,11 +24,19 @@ pub struct EntityTable {
 /// A name's tokens: kind guessed from its words.
 pub fn guess_kind(doc: &Document, tok_start: usize, tok_end: usize) -> EntityKind {
     let name = doc.slice(doc.tokens[tok_start].start, doc.tokens[tok_end - 1].end);
-    if lexicon::is_place(name) {
+    // a possessor ("the Fisheries Ministry's claim") is judged by its name
+    let bare = crate::text::strip_possessive(name);
+    if lexicon::is_place(bare) {
         return EntityKind::Place;
     }
     let toks = &doc.tokens[tok_start..tok_end];
-    if toks.iter().any(|t| t.lex.contains(Lex::ORG)) {
+    if toks.iter().any(|t| t.lex.contains(Lex::ORG))
+        || bare.len() < name.len()
+            && bare
+                .rsplit(' ')
+                .next()
+                .is_some_and(|w| lexicon::classes(&w.to_lowercase()).contains(Lex::ORG))
+    {
         return EntityKind::Organization;
     }
     let first = toks[0];

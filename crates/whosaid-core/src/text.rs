@@ -585,6 +585,15 @@ fn is_abbrev_before(text: &str, toks: &[Token], i: usize) -> bool {
     prev.lex.contains(Lex::ABBREV)
 }
 
+/// `w` without a possessive ending ("Okafor's" → "Okafor", "the ministers'" → "the
+/// ministers").
+pub(crate) fn strip_possessive(w: &str) -> &str {
+    ["'s", "\u{2019}s", "'", "\u{2019}"]
+        .iter()
+        .find_map(|p| w.strip_suffix(p))
+        .unwrap_or(w)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
