@@ -3835,19 +3835,61 @@ fn content_right(
             a += 1;
         }
         if takes_object(lemma) {
-            // skip the addressee: a pronoun, a name or a short noun phrase
-            let obj_end = (a..end.min(a + 6))
-                .take_while(|&i| {
-                    let tk = doc.tokens[i];
-                    tk.cap
-                        || tk.lex.intersects(Lex::DET | Lex::ROLE | Lex::GROUP)
-                        || matches!(
-                            Lowered::new(doc.tok_text(i)).as_str(),
-                            "him" | "her" | "them" | "us" | "me" | "reporters" | "journalists"
-                        )
-                })
-                .last()
-                .map_or(a, |i| i + 1);
+            // skip the addressee: a pronoun, a name or a short noun phrase — one phrase:
+            // a second determiner or a name after a common noun opens the content's
+            // subject ("told reporters the budget …", "told him Okafor would …")
+            let mut obj_end = a;
+            for i in a..end.min(a + 6) {
+                let tk = doc.tokens[i];
+                let det = tk.lex.contains(Lex::DET);
+                // ("host Alex Marlow": a role word goes with the name after it)
+                let after_common = i > a
+                    && !doc.tokens[i - 1].cap
+                    && !doc.tokens[i - 1].lex.intersects(Lex::DET | Lex::ROLE);
+                if det && i > a || tk.cap && after_common {
+                    break;
+                }
+                let addressee = tk.cap
+                    || det
+                    || tk.lex.intersects(Lex::ROLE | Lex::GROUP | Lex::ORG)
+                    || matches!(
+                        Lowered::new(doc.tok_text(i)).as_str(),
+                        "him" | "her" | "them" | "us" | "me" | "reporters" | "journalists"
+                    );
+                if !addressee {
+                    break;
+                }
+                obj_end = i + 1;
+            }
+            // a determiner has its noun: "told the congregation …" (but "promised a
+            // veto" promised the thing)
+            if obj_end > a && lemma != "promise" && doc.tokens[obj_end - 1].lex.contains(Lex::DET) {
+                let noun = |k: usize| {
+                    let t = doc.tokens[k];
+                    t.kind == TokKind::Word
+                        && !t.cap
+                        && !t
+                            .lex
+                            .intersects(Lex::FUNC | Lex::AUX | Lex::DET | Lex::PRONOUN)
+                };
+                let stop = end.min(obj_end + 3);
+                while obj_end < stop && noun(obj_end) {
+                    obj_end += 1;
+                }
+            }
+            // and a time after it: "told the congregation this weekend (that) …"
+            if obj_end > a && obj_end + 1 < end {
+                let timed = |k: usize| doc.tokens[k].lex.contains(Lex::TIME);
+                if timed(obj_end) {
+                    obj_end += 1;
+                } else if matches!(
+                    Lowered::new(doc.tok_text(obj_end)).as_str(),
+                    "this" | "last" | "on" | "late" | "early" | "earlier"
+                ) && timed(obj_end + 1)
+                {
+                    obj_end += 2;
+                }
+            }
             a = obj_end;
         }
         // a quote right after the verb is a direct statement, handled elsewhere
