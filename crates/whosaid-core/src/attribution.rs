@@ -295,7 +295,27 @@ fn cue_word_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
                     && p.kind == TokKind::Word
                     && !p.cap
                     && ptxt.len() > 3);
-            if !plural_subject {
+            // "Data from the survey show that …", "Figures released on Monday suggest":
+            // a plural of evidence heading a longer subject
+            let evidence = (i.saturating_sub(7)..i - 1).any(|k| {
+                matches!(
+                    Lowered::new(doc.tok_text(k)).as_str(),
+                    "data"
+                        | "figures"
+                        | "statistics"
+                        | "results"
+                        | "studies"
+                        | "polls"
+                        | "surveys"
+                        | "records"
+                        | "documents"
+                        | "findings"
+                        | "numbers"
+                        | "estimates"
+                        | "projections"
+                )
+            });
+            if !plural_subject && !evidence {
                 return None;
             }
         }
