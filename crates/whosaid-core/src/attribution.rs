@@ -781,7 +781,9 @@ fn name_part_with(doc: &Document, s: usize, e: usize, possessor: bool) -> Option
             || t.lex.intersects(Lex::TITLE | Lex::ABBREV | Lex::DET)
                 && !t.lex.contains(Lex::FIRST_NAME)
             || t.lex.contains(Lex::ROLE) && !t.lex.contains(Lex::FIRST_NAME)
-            || t.lex.contains(Lex::DEMONYM)
+            // "Japanese Trade Minister Kenji Sato", but "the European Commission", "the
+            // Russian Foreign Ministry": an organisation's name keeps its adjective
+            || t.lex.contains(Lex::DEMONYM) && !doc.tokens[b - 1].lex.contains(Lex::ORG)
         {
             a += 1;
         } else {
@@ -2673,6 +2675,9 @@ fn cue_end_statement(
     if v + 1 >= hi || doc.tokens[first].cap && (first == lo || !title_case(doc, lo, hi)) {
         return None;
     }
+    if anonymity(doc, v + 1, hi) {
+        return None;
+    }
     let mut a = v + 1;
     if lower_eq(doc, a, "that") {
         a += 1;
@@ -3171,12 +3176,32 @@ fn verb_content(
     lemma: &str,
     stance: bool,
 ) -> Option<(usize, usize)> {
+    if anonymity(doc, v + 1, hi) {
+        return None;
+    }
     if stance {
         let (a, b) = content_right(doc, v, hi, lemma, 1)?;
         stance_object(doc, a, b, hi)
     } else {
         content_right(doc, v, hi, lemma, 3)
     }
+}
+
+/// The wire formula a source's anonymity is granted in, which reports nothing: "(who)
+/// asked not to be identified", "declined to be named", "requested anonymity".
+fn anonymity(doc: &Document, a: usize, hi: usize) -> bool {
+    let mut k = a;
+    if k < hi && lower_eq(doc, k, "not") {
+        k += 1;
+    }
+    let formula = k + 2 < hi
+        && lower_eq(doc, k, "to")
+        && lower_eq(doc, k + 1, "be")
+        && matches!(
+            Lowered::new(doc.tok_text(k + 2)).as_str(),
+            "named" | "identified" | "quoted" | "cited"
+        );
+    formula || a < hi && lower_eq(doc, a, "anonymity")
 }
 
 /// A stance's noun object in the content `a..b`: without a verb particle ("ruled out a
