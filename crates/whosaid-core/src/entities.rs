@@ -29,6 +29,17 @@ pub fn guess_kind(doc: &Document, tok_start: usize, tok_end: usize) -> EntityKin
     if lexicon::is_place(bare) {
         return EntityKind::Place;
     }
+    // a dateline in capitals: "LAGOS, March 6 (AFP) -", "BERLIN (Reuters) -"
+    if tok_start == 0
+        && tok_end == 1
+        && bare.len() > 2
+        && !bare.bytes().any(|c| c.is_ascii_lowercase())
+    {
+        let next = doc.tokens.get(1).map(|_| doc.tok_text(1));
+        if matches!(next, Some("," | "(" | "-" | "\u{2013}" | "\u{2014}")) {
+            return EntityKind::Place;
+        }
+    }
     let toks = &doc.tokens[tok_start..tok_end];
     if toks.iter().any(|t| t.lex.contains(Lex::ORG))
         || bare.len() < name.len()
@@ -266,6 +277,8 @@ impl EntityTable {
                     let kind = guess_kind(doc, a, b);
                     if kind != EntityKind::Unknown {
                         let (st, en) = (doc.tokens[a].start, doc.tokens[b - 1].end);
+                        // "Nigeria's economy": the name, not its possessive
+                        let en = st + crate::text::strip_possessive(doc.slice(st, en)).len();
                         let name = doc.slice(st, en);
                         let gender = if kind == EntityKind::Person {
                             lexicon::first_name_gender(&Lowered::new(doc.tok_text(a)))
