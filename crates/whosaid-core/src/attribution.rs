@@ -3188,6 +3188,37 @@ fn verb_content(
     }
 }
 
+/// How many tokens at `a` are a time or a setting of the reporting verb ("on Monday",
+/// "Monday night", "last week", "yesterday", "in a statement", "in an interview"),
+/// followed by more; 0 when none.
+fn verb_adjunct(doc: &Document, a: usize, end: usize) -> usize {
+    if a >= end {
+        return 0;
+    }
+    let time = |k: usize| k < end && doc.tokens[k].lex.contains(Lex::TIME);
+    let w = Lowered::new(doc.tok_text(a));
+    let n = match w.as_str() {
+        "on" | "last" | "this" | "late" | "early" | "earlier" if time(a + 1) => 2,
+        "in" if a + 2 < end
+            && matches!(doc.tok_text(a + 1), "a" | "an")
+            && doc.tokens[a + 2].lex.contains(Lex::NOMINAL_CUE) =>
+        {
+            3
+        }
+        // a bare weekday, US style ("said Monday it would"), or "yesterday"; not a
+        // month ("said March sales fell")
+        "monday" | "tuesday" | "wednesday" | "thursday" | "friday" | "saturday" | "sunday"
+        | "yesterday" | "today" | "tonight" | "earlier" | "later" => 1,
+        _ => 0,
+    };
+    // "Monday night", "last week's"
+    if n > 0 && time(a + n) && !lower_eq(doc, a + n, "may") {
+        n + 1
+    } else {
+        n
+    }
+}
+
 /// Whether tokens `a..b` are one prepositional phrase with no comma in it ("At the
 /// rally", "In a statement", "As for RT's bent"), rather than a sentence. (Before an
 /// attribution and a quotation, such a phrase sets the scene: on PolNeAR train 4 of 21
@@ -3908,6 +3939,18 @@ fn content_right(
     } else {
         while a < end && matches!(doc.tok_text(a), ":" | "," | "\u{2014}" | "\u{2013}") {
             a += 1;
+        }
+        // "said on Monday it would close", "said in a statement the plan …": the
+        // verb's own adjuncts before the reported clause
+        for _ in 0..2 {
+            let skip = verb_adjunct(doc, a, end);
+            if skip == 0 || a + skip + 2 > end {
+                break;
+            }
+            a += skip;
+            while a < end && is_punct(doc, a, ",") {
+                a += 1;
+            }
         }
         if takes_object(lemma) {
             // skip the addressee: a pronoun, a name or a short noun phrase — one phrase:
