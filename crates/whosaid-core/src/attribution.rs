@@ -3373,8 +3373,18 @@ fn sentence_prefix_ok(doc: &Document, lo: usize, np_start: usize) -> bool {
     {
         return true;
     }
+    // "Last week the ministry said", "On Monday the council said": a time with no comma
+    let timed = np_start - lo <= 4
+        && (lo..np_start).any(|k| doc.tokens[k].lex.contains(Lex::TIME))
+        && (lo..np_start).all(|k| {
+            doc.tokens[k].lex.contains(Lex::TIME)
+                || matches!(
+                    Lowered::new(doc.tok_text(k)).as_str(),
+                    "on" | "last" | "this" | "next" | "earlier" | "late" | "early" | "in"
+                )
+        });
     // "On Monday, X said …" / "…, and some families said …" / "…: He said …"
-    clause_boundary(doc, np_start - 1)
+    timed || clause_boundary(doc, np_start - 1)
 }
 
 /// A token after which a new clause (with its own subject) may start.
