@@ -4319,6 +4319,28 @@ fn speaker_of(
             })
         }
         NpKind::Nominal => {
+            // "the governor said": the person named earlier with that role
+            let head = doc.tokens[np.end - 1];
+            if np.end == np.start + 2
+                && lower_eq(doc, np.start, "the")
+                && head.kind == TokKind::Word
+                && !head.cap
+                && head.lex.contains(Lex::ROLE)
+                && !head.lex.intersects(Lex::ORG | Lex::GROUP)
+            {
+                let role = Lowered::new(doc.tok_text(np.end - 1));
+                if let Some(idx) = ents.person_with_role(doc, role.as_str(), start) {
+                    let e = ents.get(idx);
+                    return Some(Speaker {
+                        name: e.name.clone(),
+                        kind: e.kind,
+                        role: e.roles.first().cloned(),
+                        entity: Some(idx),
+                        start,
+                        end,
+                    });
+                }
+            }
             // "The ministry's statement that …" (but "McDonald's said" keeps its name)
             let text = if np.end < doc.tokens.len() && cue_at(doc, np.end).is_none() {
                 strip_possessive(doc.slice(start, end))

@@ -116,6 +116,61 @@ impl EntityTable {
         }
     }
 
+    /// The person last named before byte `before` with the role word `role` (lower-cased)
+    /// next to the name: in a role before it ("central bank governor Tunde Bakare") or
+    /// an appositive after it ("Tunde Bakare, the central bank governor,"), or among the
+    /// roles recorded for them. For "the governor said": the role stands for the name.
+    pub fn person_with_role(&self, doc: &Document, role: &str, before: usize) -> Option<usize> {
+        let near = |k: usize| Lowered::new(doc.tok_text(k)).as_str() == role;
+        let mut best: Option<(usize, usize)> = None;
+        for (idx, e) in self.entities.iter().enumerate() {
+            if e.kind != EntityKind::Person {
+                continue;
+            }
+            let recorded = e.roles.iter().any(|r| {
+                r.rsplit(' ')
+                    .next()
+                    .is_some_and(|w| w.eq_ignore_ascii_case(role))
+            });
+            for m in e.mentions.iter().take_while(|m| m.end <= before) {
+                let k = doc.token_at_or_after(m.start);
+                let after = doc.token_at_or_after(m.end);
+                // the role words right before the name: "central bank governor Tunde
+                // Bakare", "Finance Minister Ngozi Okafor" (not "ran for president against
+                // Senator John McCain")
+                let mut ahead = false;
+                for j in (k.saturating_sub(3)..k).rev() {
+                    let t = doc.tokens[j];
+                    if t.kind != TokKind::Word {
+                        break;
+                    }
+                    if near(j) {
+                        ahead = true;
+                        break;
+                    }
+                    if !t.cap {
+                        break;
+                    }
+                }
+                // an appositive that opens with a determiner or a possessive: "Tunde
+                // Bakare, the central bank governor,"
+                let apposed = after + 1 < doc.tokens.len()
+                    && doc.tok_text(after) == ","
+                    && {
+                        let t = doc.tokens[after + 1];
+                        t.lex.contains(Lex::DET) || doc.tok_text(after + 1).ends_with("'s")
+                    }
+                    && (after + 1..doc.tokens.len().min(after + 7))
+                        .take_while(|&j| !matches!(doc.tok_text(j), "," | "." | ";"))
+                        .any(near);
+                if (recorded || ahead || apposed) && best.is_none_or(|(p, _)| m.start > p) {
+                    best = Some((m.start, idx));
+                }
+            }
+        }
+        best.map(|(_, idx)| idx)
+    }
+
     /// Finds the entity a name refers to, registering it if new, and records the mention.
     pub fn register(
         &mut self,
