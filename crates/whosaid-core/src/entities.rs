@@ -19,6 +19,9 @@ pub struct EntityTable {
     by_surname: FastMap<String, Vec<usize>>,
     /// Lower-cased acronym → entity.
     by_acronym: FastMap<String, usize>,
+    /// Lower-cased first word of an organisation's name ("acme" of "Acme Shipping") →
+    /// the organisation, or None when two organisations share it.
+    by_short: FastMap<String, Option<usize>>,
 }
 
 /// A name's tokens: kind guessed from its words.
@@ -81,6 +84,7 @@ impl EntityTable {
             by_name: FastMap::with_capacity_and_hasher(n, Default::default()),
             by_surname: FastMap::with_capacity_and_hasher(n / 2, Default::default()),
             by_acronym: FastMap::default(),
+            by_short: FastMap::default(),
         };
         table.scan_names(doc);
         table
@@ -224,6 +228,7 @@ impl EntityTable {
         if let Some(&i) = self.by_acronym.get(key) {
             return Some(i);
         }
+
         if kind != EntityKind::Organization && kind != EntityKind::Place {
             // only the first and last words and whether there is one word matter: no
             // need to collect them
@@ -243,6 +248,13 @@ impl EntityTable {
                         return Some(only);
                     }
                 }
+            }
+        }
+        // "Acme" after "Acme Shipping": one word that opens one organisation's name (a
+        // person's surname, above, comes first: "Obama" beside "Obama Foundation")
+        if !key.contains(' ') && !self.by_surname.contains_key(key) {
+            if let Some(&Some(i)) = self.by_short.get(key) {
+                return Some(i);
             }
         }
         None
@@ -271,6 +283,24 @@ impl EntityTable {
                 .to_lowercase();
             if acro.len() >= 2 {
                 self.by_acronym.entry(acro).or_insert(idx);
+            }
+        }
+        // an organisation's distinctive first word ("Acme" of "Acme Shipping", "Goldman"
+        // of "Goldman Sachs"), not a generic, national or given one ("Bank of …",
+        // "European …", "The …", "Maria …"); capitalised pairs with no organisation
+        // word read as people, so theirs count too unless the first is a given name
+        if several && matches!(e.kind, EntityKind::Organization | EntityKind::Person) {
+            if let Some(first) = key.split_whitespace().next() {
+                if first.len() >= 3 && lexicon::classes(first) == Lex::default() {
+                    self.by_short
+                        .entry(first.to_string())
+                        .and_modify(|e| {
+                            if *e != Some(idx) {
+                                *e = None;
+                            }
+                        })
+                        .or_insert(Some(idx));
+                }
             }
         }
         self.by_name.entry(key).or_insert(idx);
