@@ -1810,10 +1810,15 @@ fn direct_quotes(
             if found.is_none() && k > after_close && is_dash(doc, k - 1) {
                 if let Some(np) = np_right(doc, k, para.tok_end) {
                     let end = np.role_after.map_or(np.end, |r| r.1);
-                    if np.kind == NpKind::Name
-                        && np.start == k
-                        && trim_end(doc, end, para.tok_end) == end
-                    {
+                    let stop = trim_end(doc, end, para.tok_end);
+                    // or with a description after a comma: "― Lena Brandt, harbour master"
+                    let described = end < stop
+                        && is_punct(doc, end, ",")
+                        && stop - end <= 9
+                        && (end + 1..stop).all(|j| {
+                            doc.tokens[j].kind != TokKind::Quote && cue_at(doc, j).is_none()
+                        });
+                    if np.kind == NpKind::Name && np.start == k && (stop == end || described) {
                         signed = Some(np);
                     }
                 }
