@@ -4,6 +4,7 @@
 //! module only answers "what is this word?"; it makes no decision about statements.
 
 use crate::hash::FastMap;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -99,8 +100,10 @@ pub enum Gender {
 type WordSet<K> = HashSet<K, std::hash::BuildHasherDefault<crate::hash::WordHasher>>;
 
 pub struct Lexicon {
-    classes: FastMap<String, Lex>,
-    cues: FastMap<String, CueVerb>,
+    // the word lists' own words where they are lower-case already (nearly all), so that
+    // loading copies only the rest and the verb forms made by rule
+    classes: FastMap<Cow<'static, str>, Lex>,
+    cues: FastMap<Cow<'static, str>, CueVerb>,
     first_names: FastMap<&'static str, Gender>,
     places: WordSet<&'static str>,
     demonyms: FastMap<&'static str, &'static str>,
@@ -282,43 +285,51 @@ fn inflect(lemma: &str) -> (String, String, String) {
 
 impl Lexicon {
     fn build() -> Lexicon {
-        let mut classes: FastMap<String, Lex> = FastMap::default();
-        let mut add = |w: &str, l: Lex| {
-            classes.entry(w.to_lowercase()).or_default().insert(l);
+        // room for every word of the lists (about 2,800), so that the map never grows
+        let mut classes: FastMap<Cow<'static, str>, Lex> =
+            FastMap::with_capacity_and_hasher(4096, Default::default());
+        let mut add = |w: Cow<'static, str>, l: Lex| {
+            // ASCII with no capital is its own lower case
+            let key = if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                w
+            } else {
+                Cow::Owned(w.to_lowercase())
+            };
+            classes.entry(key).or_default().insert(l);
         };
         for w in data_lines(ABBREVIATIONS) {
-            add(w, Lex::ABBREV);
+            add(Cow::Borrowed(w), Lex::ABBREV);
         }
         for w in data_lines(TITLES) {
-            add(w, Lex::TITLE);
+            add(Cow::Borrowed(w), Lex::TITLE);
         }
         for w in data_lines(ROLES) {
-            add(w, Lex::ROLE);
+            add(Cow::Borrowed(w), Lex::ROLE);
         }
         for w in data_lines(GROUPS) {
-            add(w, Lex::GROUP);
+            add(Cow::Borrowed(w), Lex::GROUP);
         }
         for w in data_lines(ORG_WORDS) {
-            add(w, Lex::ORG);
+            add(Cow::Borrowed(w), Lex::ORG);
         }
         for w in data_lines(FUNCTION_WORDS) {
-            add(w, Lex::FUNC);
+            add(Cow::Borrowed(w), Lex::FUNC);
         }
         for w in data_lines(NOMINAL_CUES) {
-            add(w, Lex::NOMINAL_CUE);
+            add(Cow::Borrowed(w), Lex::NOMINAL_CUE);
         }
         for w in data_lines(WEAK_CUE_FORMS) {
-            add(w, Lex::WEAK_CUE);
+            add(Cow::Borrowed(w), Lex::WEAK_CUE);
         }
         for w in data_lines(ADJUNCT_WORDS) {
-            add(w, Lex::ADJUNCT);
+            add(Cow::Borrowed(w), Lex::ADJUNCT);
         }
         for w in data_lines(SENTENCE_ADVERBS) {
-            add(w, Lex::ADVERB);
+            add(Cow::Borrowed(w), Lex::ADVERB);
         }
         // "word  # counts": the counts are for the reader
         for w in data_lines(OPEN_CUES).filter_map(|l| l.split_whitespace().next()) {
-            add(w, Lex::OPEN_CUE);
+            add(Cow::Borrowed(w), Lex::OPEN_CUE);
         }
         // "word<TAB>cues/occurrences", or a pair of words ("called for") whose second
         // word alone is no cue
@@ -328,8 +339,8 @@ impl Lexicon {
                 continue;
             };
             match w.split_once(' ') {
-                Some((_, second)) => add(second, Lex::CUE_END_PAIR),
-                None => add(w, Lex::CUE_END),
+                Some((_, second)) => add(Cow::Borrowed(second), Lex::CUE_END_PAIR),
+                None => add(Cow::Borrowed(w), Lex::CUE_END),
             }
             let rate = r
                 .trim()
@@ -339,16 +350,16 @@ impl Lexicon {
             cue_end_rates.insert(w, (rate * 10.0).clamp(0.0, 10.0) as u8);
         }
         for w in PRONOUNS {
-            add(w, Lex::PRONOUN);
+            add(Cow::Borrowed(*w), Lex::PRONOUN);
         }
         for w in DETERMINERS {
-            add(w, Lex::DET);
+            add(Cow::Borrowed(*w), Lex::DET);
         }
         for w in AUXILIARIES {
-            add(w, Lex::AUX);
+            add(Cow::Borrowed(*w), Lex::AUX);
         }
         for w in TIME_WORDS {
-            add(w, Lex::TIME);
+            add(Cow::Borrowed(*w), Lex::TIME);
         }
         let mut first_names = FastMap::default();
         for l in data_lines(FIRST_NAMES) {
@@ -359,14 +370,14 @@ impl Lexicon {
                     Gender::Male
                 };
                 first_names.insert(n, g);
-                add(n, Lex::FIRST_NAME);
+                add(Cow::Borrowed(n), Lex::FIRST_NAME);
             }
         }
         let mut demonyms = FastMap::default();
         for l in data_lines(DEMONYMS) {
             if let Some((d, c)) = l.split_once('|') {
                 demonyms.insert(d, c);
-                add(d, Lex::DEMONYM);
+                add(Cow::Borrowed(d), Lex::DEMONYM);
             }
         }
         let places: WordSet<&'static str> = data_lines(PLACES).collect();
@@ -383,25 +394,25 @@ impl Lexicon {
                 _ => CueClass::Weak,
             };
             let lemma = f[1];
-            let forms: Vec<(String, VerbForm)> = if f.len() >= 6 {
+            let forms: Vec<(Cow<'static, str>, VerbForm)> = if f.len() >= 6 {
                 vec![
-                    (f[1].to_string(), VerbForm::Base),
-                    (f[2].to_string(), VerbForm::Past),
-                    (f[3].to_string(), VerbForm::Participle),
-                    (f[4].to_string(), VerbForm::Third),
-                    (f[5].to_string(), VerbForm::Gerund),
+                    (f[1].into(), VerbForm::Base),
+                    (f[2].into(), VerbForm::Past),
+                    (f[3].into(), VerbForm::Participle),
+                    (f[4].into(), VerbForm::Third),
+                    (f[5].into(), VerbForm::Gerund),
                 ]
             } else {
                 let (past, third, ing) = inflect(lemma);
                 vec![
-                    (lemma.to_string(), VerbForm::Base),
-                    (past, VerbForm::Past),
-                    (third, VerbForm::Third),
-                    (ing, VerbForm::Gerund),
+                    (lemma.into(), VerbForm::Base),
+                    (past.into(), VerbForm::Past),
+                    (third.into(), VerbForm::Third),
+                    (ing.into(), VerbForm::Gerund),
                 ]
             };
             for (w, form) in forms {
-                add(&w, Lex::CUE);
+                add(w.clone(), Lex::CUE);
                 cues.entry(w).or_insert(CueVerb { class, form, lemma });
             }
         }
