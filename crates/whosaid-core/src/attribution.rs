@@ -11,7 +11,7 @@ use crate::gate::{self, Gate};
 use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
 use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKind};
 use crate::quotes::{find_quotes, Quote};
-use crate::text::{Document, Lowered, TokKind, Token};
+use crate::text::{Document, Lowered, TokKind};
 
 /// A feature named by its pieces, in order: `feat!(sink; "w=", word, "|cap")`.
 macro_rules! feat {
@@ -908,36 +908,47 @@ fn end_alternatives(
 
 /// Running counts of the tokens the boundary model asks about over a span (commas,
 /// times, quotation marks), so that each of a content's many ends reads them in
-/// constant time instead of rescanning up to `MAX_CUT` tokens.
+/// constant time instead of rescanning up to `MAX_CUT` tokens. The four counts are kept
+/// side by side and made in one pass over the tokens, not a pass and a list apiece.
 struct TokenCounts {
-    commas: Vec<u32>,
-    times: Vec<u32>,
-    quotes: Vec<u32>,
-    /// Words that look like a finite verb: an auxiliary, a cue verb, a word in "-ed".
-    verbs: Vec<u32>,
+    /// Before each token index (0 to the number of tokens): how many commas, times,
+    /// quotation marks and words that look like a finite verb (an auxiliary, a cue
+    /// verb, a word in "-ed").
+    running: Vec<[u32; 4]>,
 }
 
 impl TokenCounts {
+    const COMMAS: usize = 0;
+    const TIMES: usize = 1;
+    const QUOTES: usize = 2;
+    const VERBS: usize = 3;
+
     fn new(doc: &Document) -> TokenCounts {
         let bytes = doc.text.as_bytes();
-        // a punctuation token is one char: a comma is its one byte
-        let comma = |tok: &Token| tok.kind == TokKind::Punct && bytes.get(tok.start) == Some(&b',');
-        TokenCounts {
-            commas: running_count(&doc.tokens, comma),
-            times: running_count(&doc.tokens, |tok| tok.lex.contains(Lex::TIME)),
-            quotes: running_count(&doc.tokens, |tok| tok.kind == TokKind::Quote),
-            verbs: running_count(&doc.tokens, |tok| {
-                tok.kind == TokKind::Word
+        let mut n = [0u32; 4];
+        // collected from an exact-size iterator: one allocation, no capacity check a token
+        let running = std::iter::once(n)
+            .chain(doc.tokens.iter().map(|tok| {
+                // a punctuation token is one char: a comma is its one byte
+                let comma = tok.kind == TokKind::Punct && bytes.get(tok.start) == Some(&b',');
+                let verb = tok.kind == TokKind::Word
                     && !tok.cap
                     && (tok.lex.intersects(Lex::AUX | Lex::CUE)
-                        || bytes.get(tok.end.saturating_sub(2)..tok.end) == Some(b"ed"))
-            }),
-        }
+                        || bytes.get(tok.end.saturating_sub(2)..tok.end) == Some(b"ed"));
+                n[TokenCounts::COMMAS] += u32::from(comma);
+                n[TokenCounts::TIMES] += u32::from(tok.lex.contains(Lex::TIME));
+                n[TokenCounts::QUOTES] += u32::from(tok.kind == TokKind::Quote);
+                n[TokenCounts::VERBS] += u32::from(verb);
+                n
+            }))
+            .collect();
+        TokenCounts { running }
     }
 
-    fn count(v: &[u32], lo: usize, hi: usize) -> u32 {
-        match (v.get(lo), v.get(hi)) {
-            (Some(a), Some(b)) if hi > lo => b - a,
+    /// How many of the tokens `lo..hi` count as `which` (one of the constants).
+    fn count(&self, which: usize, lo: usize, hi: usize) -> u32 {
+        match (self.running.get(lo), self.running.get(hi)) {
+            (Some(a), Some(b)) if hi > lo => b[which] - a[which],
             _ => 0,
         }
     }
@@ -1019,18 +1030,6 @@ macro_rules! memo_feat {
     }};
 }
 
-/// How many of the tokens before each index (0 to `toks.len()`) pass `pred`: collected
-/// from an exact-size iterator, one pass and one allocation, no capacity check a token.
-fn running_count(toks: &[Token], pred: impl Fn(&Token) -> bool) -> Vec<u32> {
-    let mut n = 0;
-    std::iter::once(0)
-        .chain(toks.iter().map(|t| {
-            n += u32::from(pred(t));
-            n
-        }))
-        .collect()
-}
-
 /// The boundary model's features of ending content `a..` before token `j` (the rules
 /// ended it before `b`).
 fn end_features(
@@ -1094,17 +1093,17 @@ fn end_features(
         memo_feat!(sink, memo.candidate(how, EndMemo::DROPPED); "t=", how, "|b=", low(b));
     }
     let (lo, hi) = (j.min(b), j.max(b).min(n));
-    if TokenCounts::count(&counts.times, lo, hi) > 0 {
+    if counts.count(TokenCounts::TIMES, lo, hi) > 0 {
         memo_feat!(sink, memo.article(how, EndMemo::TIME); "t=", how, "|time");
     }
-    if TokenCounts::count(&counts.quotes, lo, hi) > 0 {
+    if counts.count(TokenCounts::QUOTES, lo, hi) > 0 {
         memo_feat!(sink, memo.article(how, EndMemo::QUOTE); "t=", how, "|quote");
     }
     // a clause of its own (a verb) in what the choice adds or drops
-    if j != b && TokenCounts::count(&counts.verbs, lo, hi) > 0 {
+    if j != b && counts.count(TokenCounts::VERBS, lo, hi) > 0 {
         feat!(sink; "t=", how, "|verb");
     }
-    let commas = TokenCounts::count(&counts.commas, j.saturating_sub(MAX_CUT).max(a), j) as usize;
+    let commas = counts.count(TokenCounts::COMMAS, j.saturating_sub(MAX_CUT).max(a), j) as usize;
     memo_feat!(sink, memo.article(how, EndMemo::COMMAS + bi(commas));
         "t=", how, "|commas=", gate::bucket(commas));
 }
