@@ -117,6 +117,7 @@ impl Lowered {
 /// overlapping loads, and zeros after them up to the next multiple of eight. A copy of
 /// a length known only at run time was a call to memcpy; for ASCII, full lower-casing
 /// is ASCII lower-casing.
+#[inline]
 pub(crate) fn ascii_lower_into(b: &[u8], buf: &mut [u8]) {
     let mut chunks = b.chunks_exact(8);
     for (out, chunk) in buf.chunks_exact_mut(8).zip(&mut chunks) {
