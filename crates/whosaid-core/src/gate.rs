@@ -11,6 +11,7 @@
 
 use crate::score::{self, GoldDoc};
 use crate::{extract_candidates, Article, Extraction};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -27,8 +28,9 @@ pub struct Gate {
     // from its file only when asked for (see `Gate::names`), as extraction never asks
     // and a string apiece for thousands of names was half the cost of loading a model
     names: OnceLock<Vec<(String, f32)>>,
-    // the model file a parsed gate came from; empty for a fitted one
-    source: String,
+    // the model file a parsed gate came from; empty for a fitted one. A model compiled
+    // in is borrowed rather than copied, as no one reads it unless names are asked for
+    source: Cow<'static, str>,
     // whether there is any weight at all (any name, before duplicates are dropped)
     active: bool,
     bias: f32,
@@ -40,9 +42,20 @@ impl Gate {
     /// `weight<TAB>feature` line per feature. Lines that do not parse are skipped, so a
     /// damaged file weakens the gate but never stops extraction.
     pub fn parse(text: &str) -> Gate {
+        Gate::parse_from(text, Cow::Owned(text.to_string()))
+    }
+
+    /// [`Gate::parse`] of a model compiled into the library.
+    pub(crate) fn parse_static(text: &'static str) -> Gate {
+        Gate::parse_from(text, Cow::Borrowed(text))
+    }
+
+    fn parse_from(text: &str, source: Cow<'static, str>) -> Gate {
         let mut g = Gate::default();
-        // (name's hash, weight) in file order: a later duplicate replaces the earlier
-        let mut hashed = Vec::new();
+        // (name's hash, weight) in file order: a later duplicate replaces the earlier.
+        // Room for a line in every 16 bytes (a model's lines run 20 or more), so that the
+        // list of thousands is not copied as it grows
+        let mut hashed = Vec::with_capacity(text.len() / 16);
         for line in lines(text) {
             if let Some(h) = line.strip_prefix("#gate") {
                 for kv in h.split_whitespace() {
@@ -63,7 +76,7 @@ impl Gate {
         }
         g.active = !hashed.is_empty();
         g.weights = HashedWeights::new(hashed.into_iter());
-        g.source = text.to_string();
+        g.source = source;
         g
     }
 
@@ -95,7 +108,7 @@ impl Gate {
     /// The model compiled into the library.
     pub fn builtin() -> &'static Gate {
         static G: OnceLock<Gate> = OnceLock::new();
-        G.get_or_init(|| Gate::parse(MODEL))
+        G.get_or_init(|| Gate::parse_static(MODEL))
     }
 
     /// Whether the model has weights at all.
