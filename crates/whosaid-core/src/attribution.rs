@@ -2310,6 +2310,12 @@ fn cue_end_statements(
 
 /// The rate of the pair of words at `i`, `i + 1` in `lexicon/cue_ends.txt`.
 fn cue_end_pair(doc: &Document, i: usize) -> Option<u8> {
+    // asked after nearly every preposition: most words before one begin no pair. The
+    // class is the lower-cased word's (the word as the lexicon holds it), and every
+    // first word of a pair is a short ASCII word, which the tokenizer looks up
+    if !doc.tokens[i].lex.contains(Lex::CUE_END_PAIR_FIRST) {
+        return None;
+    }
     let (a, b) = (doc.tok_text(i), doc.tok_text(i + 1));
     // asked of every preposition after a word: the key is built on the stack (ASCII
     // words, nearly all of them), not allocated

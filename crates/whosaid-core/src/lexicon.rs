@@ -41,6 +41,9 @@ impl Lex {
     pub const CUE_END: Lex = Lex(1 << 18);
     /// The second word of a pair in `lexicon/cue_ends.txt` ("for" of "called for").
     pub const CUE_END_PAIR: Lex = Lex(1 << 19);
+    /// The first word of a pair in `lexicon/cue_ends.txt` ("called" of "called for"):
+    /// only after such a word is the pair worth looking up.
+    pub const CUE_END_PAIR_FIRST: Lex = Lex(1 << 20);
 
     pub const fn empty() -> Lex {
         Lex(0)
@@ -339,7 +342,10 @@ impl Lexicon {
                 continue;
             };
             match w.split_once(' ') {
-                Some((_, second)) => add(Cow::Borrowed(second), Lex::CUE_END_PAIR),
+                Some((first, second)) => {
+                    add(Cow::Borrowed(first), Lex::CUE_END_PAIR_FIRST);
+                    add(Cow::Borrowed(second), Lex::CUE_END_PAIR);
+                }
                 None => add(Cow::Borrowed(w), Lex::CUE_END),
             }
             let rate = r
@@ -679,6 +685,27 @@ mod tests {
         for c in 0..128u8 {
             let w = char::from(c).to_string();
             assert_eq!(classes_ascii(&w), classes(&w.to_ascii_lowercase()), "{c}");
+        }
+    }
+
+    #[test]
+    fn pairs_begin_with_words_the_tokenizer_classes() {
+        // `attribution::cue_end_pair` looks a pair up only after a word of this class,
+        // which holds only if the tokenizer gives every first word its classes: a word
+        // token (a letter first), ASCII and short enough to be looked up
+        for l in data_lines(CUE_ENDS) {
+            let Some((first, _)) = l.split_once('\t').and_then(|(w, _)| w.split_once(' ')) else {
+                continue;
+            };
+            assert!(first.is_ascii() && first.len() <= WordKey::MAX, "{first}");
+            assert!(
+                first.starts_with(|c: char| c.is_ascii_alphabetic()),
+                "{first}"
+            );
+            assert!(
+                classes_ascii(first).contains(Lex::CUE_END_PAIR_FIRST),
+                "{first}"
+            );
         }
     }
 
