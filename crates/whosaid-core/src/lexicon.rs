@@ -476,6 +476,16 @@ pub fn classes_ascii_in(text: &str, start: usize, end: usize) -> Lex {
         }
         m
     };
+    // most words fit one u64: the one word loaded, tested and lower-cased, and the
+    // table's probe comparing it alone (a key of that length is zero past it)
+    if let Some(&head) = window.first_chunk::<8>() {
+        if len <= 8 {
+            let raw = u64::from_le_bytes(head) & KEEP[len];
+            if raw & 0x8080_8080_8080_8080 == 0 {
+                return word_table().get_one_word(ascii_lower(raw), len as u32);
+            }
+        }
+    }
     let mut raw = [0; 3];
     for (j, (w, chunk)) in raw.iter_mut().zip(window.chunks_exact(8)).enumerate() {
         let mut bytes = [0; 8];
@@ -529,8 +539,13 @@ impl WordKey {
 
     fn hash(&self) -> u64 {
         let [a, b, c] = self.words;
-        (a ^ b.rotate_left(21) ^ c.rotate_left(42) ^ u64::from(self.len))
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        WordKey::hash_words(a ^ b.rotate_left(21) ^ c.rotate_left(42), self.len)
+    }
+
+    /// The hash of a key whose words fold to `folded` (a key of one word: that word).
+    #[inline]
+    fn hash_words(folded: u64, len: u32) -> u64 {
+        (folded ^ u64::from(len)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 }
 
@@ -553,6 +568,25 @@ struct WordTable {
 }
 
 impl WordTable {
+    /// [`WordTable::get`] of the key of a word of `len` bytes, at most eight, whose
+    /// lower-cased bytes are `word`: the hash `get` takes (the other words are zero), and
+    /// the same probe, but comparing the length and the one word.
+    #[inline]
+    fn get_one_word(&self, word: u64, len: u32) -> Lex {
+        let mask = self.slots.len() - 1;
+        let mut i = (WordKey::hash_words(word, len) >> self.shift) as usize;
+        loop {
+            let (k, lex) = &self.slots[i & mask];
+            if k.len == len && k.words[0] == word {
+                return *lex;
+            }
+            if k.len == u32::MAX {
+                return Lex::empty();
+            }
+            i += 1;
+        }
+    }
+
     fn get(&self, key: &WordKey) -> Lex {
         let mask = self.slots.len() - 1;
         // the table is under half full, so a probe ends at an empty slot
