@@ -1005,13 +1005,14 @@ impl EndMemo {
         }
     }
 
-    /// The slot of one of `how`'s article-wide features (`i`: see the constants).
-    fn article(&mut self, how: &str, i: usize) -> Option<&mut Option<f32>> {
-        Some(&mut self.article[EndMemo::how(how)?][i])
+    /// The slot of one of the article-wide features (`i`: see the constants) of the
+    /// end kind `how` (see [`EndMemo::how`]; matched once per end, not once per slot).
+    fn article(&mut self, how: Option<usize>, i: usize) -> Option<&mut Option<f32>> {
+        Some(&mut self.article[how?][i])
     }
 
-    fn candidate(&mut self, how: &str, i: usize) -> Option<&mut Option<f32>> {
-        Some(&mut self.candidate[EndMemo::how(how)?][i])
+    fn candidate(&mut self, how: Option<usize>, i: usize) -> Option<&mut Option<f32>> {
+        Some(&mut self.candidate[how?][i])
     }
 }
 
@@ -1044,16 +1045,17 @@ fn end_features(
     use gate::bucket_index as bi;
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
-    memo_feat!(sink, memo.article(how, 0); "t=", how);
+    let how_i = EndMemo::how(how);
+    memo_feat!(sink, memo.article(how_i, 0); "t=", how);
     let len = j - a;
-    memo_feat!(sink, memo.article(how, EndMemo::LEN + bi(len));
+    memo_feat!(sink, memo.article(how_i, EndMemo::LEN + bi(len));
         "t=", how, "|len=", gate::bucket(len));
     let d = j.abs_diff(b);
-    memo_feat!(sink, memo.article(how, EndMemo::D + bi(d));
+    memo_feat!(sink, memo.article(how_i, EndMemo::D + bi(d));
         "t=", how, "|d=", gate::bucket(d));
     let sent = doc.sentences[doc.sentence_at(doc.tokens[j - 1].start)];
     let rest = sent.tok_end.saturating_sub(j);
-    memo_feat!(sink, memo.article(how, EndMemo::REST + bi(rest));
+    memo_feat!(sink, memo.article(how_i, EndMemo::REST + bi(rest));
         "t=", how, "|rest=", gate::bucket(rest));
     feat!(sink; "p=", low(j - 1));
     if j < n {
@@ -1069,14 +1071,14 @@ fn end_features(
         }
         // ", she said" or ", said Ortega" after the end: another attribution begins
         if (j..(j + 4).min(n)).any(|k| cue_at(doc, k).is_some()) {
-            memo_feat!(sink, memo.article(how, EndMemo::CUEF); "t=", how, "|cuef");
+            memo_feat!(sink, memo.article(how_i, EndMemo::CUEF); "t=", how, "|cuef");
         }
     } else {
         feat!(sink; "w=END");
     }
     if let Some((cs, ce)) = c.cue {
         let cue = Lower(doc.slice(cs, ce));
-        memo_feat!(sink, memo.candidate(how, EndMemo::CUE); "cue=", cue, "|t=", how);
+        memo_feat!(sink, memo.candidate(how_i, EndMemo::CUE); "cue=", cue, "|t=", how);
         if j < n {
             let begun = memo.cue_w.get_or_insert_with(|| {
                 sink.begin();
@@ -1090,21 +1092,21 @@ fn end_features(
     }
     // what the choice adds or drops: the rules' first dropped word, a date, a quotation
     if j != b && b < n {
-        memo_feat!(sink, memo.candidate(how, EndMemo::DROPPED); "t=", how, "|b=", low(b));
+        memo_feat!(sink, memo.candidate(how_i, EndMemo::DROPPED); "t=", how, "|b=", low(b));
     }
     let (lo, hi) = (j.min(b), j.max(b).min(n));
     if counts.count(TokenCounts::TIMES, lo, hi) > 0 {
-        memo_feat!(sink, memo.article(how, EndMemo::TIME); "t=", how, "|time");
+        memo_feat!(sink, memo.article(how_i, EndMemo::TIME); "t=", how, "|time");
     }
     if counts.count(TokenCounts::QUOTES, lo, hi) > 0 {
-        memo_feat!(sink, memo.article(how, EndMemo::QUOTE); "t=", how, "|quote");
+        memo_feat!(sink, memo.article(how_i, EndMemo::QUOTE); "t=", how, "|quote");
     }
     // a clause of its own (a verb) in what the choice adds or drops
     if j != b && counts.count(TokenCounts::VERBS, lo, hi) > 0 {
         feat!(sink; "t=", how, "|verb");
     }
     let commas = counts.count(TokenCounts::COMMAS, j.saturating_sub(MAX_CUT).max(a), j) as usize;
-    memo_feat!(sink, memo.article(how, EndMemo::COMMAS + bi(commas));
+    memo_feat!(sink, memo.article(how_i, EndMemo::COMMAS + bi(commas));
         "t=", how, "|commas=", gate::bucket(commas));
 }
 
