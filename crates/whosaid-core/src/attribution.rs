@@ -970,8 +970,9 @@ struct EndMemo {
 }
 
 impl EndMemo {
-    // t=, cuef, time, quote; then len=, d=, rest=, commas= by bucket
-    const ARTICLE: usize = 4 + 4 * gate::BUCKETS.len();
+    // t=, cuef, time, quote; then len=, d=, rest=, commas= by bucket; then verb, and
+    // w=END (the same for every how, kept by how for the one row index)
+    const ARTICLE: usize = EndMemo::END + 1;
     const CUEF: usize = 1;
     const TIME: usize = 2;
     const QUOTE: usize = 3;
@@ -979,6 +980,8 @@ impl EndMemo {
     const D: usize = EndMemo::LEN + gate::BUCKETS.len();
     const REST: usize = EndMemo::D + gate::BUCKETS.len();
     const COMMAS: usize = EndMemo::REST + gate::BUCKETS.len();
+    const VERB: usize = EndMemo::COMMAS + gate::BUCKETS.len();
+    const END: usize = EndMemo::VERB + 1;
     const CUE: usize = 0;
     const DROPPED: usize = 1;
 
@@ -1074,7 +1077,7 @@ fn end_features(
             memo_feat!(sink, memo.article(how_i, EndMemo::CUEF); "t=", how, "|cuef");
         }
     } else {
-        feat!(sink; "w=END");
+        memo_feat!(sink, memo.article(how_i, EndMemo::END); "w=END");
     }
     if let Some((cs, ce)) = c.cue {
         let cue = Lower(doc.slice(cs, ce));
@@ -1103,7 +1106,7 @@ fn end_features(
     }
     // a clause of its own (a verb) in what the choice adds or drops
     if j != b && counts.count(TokenCounts::VERBS, lo, hi) > 0 {
-        feat!(sink; "t=", how, "|verb");
+        memo_feat!(sink, memo.article(how_i, EndMemo::VERB); "t=", how, "|verb");
     }
     let commas = counts.count(TokenCounts::COMMAS, j.saturating_sub(MAX_CUT).max(a), j) as usize;
     memo_feat!(sink, memo.article(how_i, EndMemo::COMMAS + bi(commas));
