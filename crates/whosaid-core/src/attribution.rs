@@ -1423,7 +1423,19 @@ impl Piece for Lowered {
 
 impl Piece for u8 {
     fn put(&self, sink: &mut FeatureSink) {
-        let _ = std::fmt::Write::write_fmt(sink, format_args!("{self}"));
+        // "{self}" without the formatter: its decimal digits, most significant first
+        let n = *self;
+        let digits = [b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10];
+        let skip = if n >= 100 {
+            0
+        } else if n >= 10 {
+            1
+        } else {
+            2
+        };
+        if let Ok(s) = std::str::from_utf8(&digits[skip..]) {
+            sink.push(s);
+        }
     }
 }
 
@@ -3957,6 +3969,21 @@ pub fn assign_dates(doc: &Document, statements: &mut [Statement], dates: &[DateM
             .min_by_key(|d| d.start.abs_diff(anchor));
         if let Some(d) = best {
             s.said_on = d.value;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_piece_is_its_decimal_form() {
+        for n in 0..=u8::MAX {
+            let mut names = Vec::new();
+            let mut sink = FeatureSink::names(&mut names);
+            feat!(&mut sink; "x=", n);
+            assert_eq!(names, [format!("x={n}")]);
         }
     }
 }
