@@ -223,6 +223,15 @@ fn is_word_char(c: char) -> bool {
     !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
 }
 
+/// `c.is_alphabetic()`, without the Unicode tables for the general punctuation (no
+/// letter among them) that follows so many words' final dots: "said.”"
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphabetic()
+}
+
 impl<'a> Document<'a> {
     pub fn new(text: &'a str) -> Self {
         Document::from_tokens(text, tokenize(text, &mut ()))
@@ -356,7 +365,7 @@ fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
                     let joins = match (d, next) {
                         (_, None) => false,
                         ('.', Some(n)) => {
-                            (n.is_alphabetic() && is_initialism(&text[i..end]))
+                            (is_letter(n) && is_initialism(&text[i..end]))
                                 || (all_digit && n.is_ascii_digit())
                         }
                         (',', Some(n)) => all_digit && n.is_ascii_digit(),
@@ -639,6 +648,19 @@ mod tests {
         for w in &words {
             assert_eq!(Lowered::new(w).as_str(), w.to_lowercase(), "{w:?}");
             assert_eq!(Lowered::ascii(w).as_str(), w.to_ascii_lowercase(), "{w:?}");
+        }
+    }
+
+    #[test]
+    fn general_punctuation_holds_no_letter_or_digit() {
+        // `is_word_char` and `is_letter` skip the tables for this block
+        for c in '\u{2000}'..='\u{206f}' {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+        }
+        for c in [
+            'a', 'Z', '0', '.', ' ', 'é', 'ß', '\u{201d}', '\u{2071}', '中', '\u{a0}',
+        ] {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
         }
     }
 

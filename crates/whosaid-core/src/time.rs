@@ -433,7 +433,10 @@ pub(crate) const ASCII_ALNUM: [bool; 256] = {
 };
 
 fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic())
+    // the general punctuation (curly quotes, dashes), before so many words, holds no
+    // letter: no need of the Unicode tables for it
+    c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphabetic())
 }
 
 /// Whether the character before byte `i` (a char boundary) continues a word.
