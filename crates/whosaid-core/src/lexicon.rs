@@ -246,8 +246,42 @@ const TIME_WORDS: &[&str] = &[
 
 fn data_lines(s: &'static str) -> impl Iterator<Item = &'static str> {
     s.lines()
-        .map(str::trim)
+        .map(trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// `str::trim`, answered without a search for a line that starts and ends with a
+/// visible ASCII char, as nearly every line of the word lists does.
+fn trim(l: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if visible(l.as_bytes().first()) && visible(l.as_bytes().last()) {
+        l
+    } else {
+        l.trim()
+    }
+}
+
+/// `s.split_once(sep)` for an ASCII `sep`, by a plain look along a short line rather
+/// than the general searcher (whose setup costs more than the line).
+fn split_once_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    // an ASCII byte is a char of its own, so both sides are whole chars
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The lines of a word list, an upper bound on its entries: a map sized for them never
+/// grows while the list is read.
+const fn line_count(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = 1;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\n' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
 }
 
 /// Regular inflections of a verb: (past = participle, third person, gerund).
@@ -336,12 +370,13 @@ impl Lexicon {
         }
         // "word<TAB>cues/occurrences", or a pair of words ("called for") whose second
         // word alone is no cue
-        let mut cue_end_rates = FastMap::default();
+        let mut cue_end_rates =
+            FastMap::with_capacity_and_hasher(const { line_count(CUE_ENDS) }, Default::default());
         for l in data_lines(CUE_ENDS) {
-            let Some((w, r)) = l.split_once('\t') else {
+            let Some((w, r)) = split_once_byte(l, b'\t') else {
                 continue;
             };
-            match w.split_once(' ') {
+            match split_once_byte(w, b' ') {
                 Some((first, second)) => {
                     add(Cow::Borrowed(first), Lex::CUE_END_PAIR_FIRST);
                     add(Cow::Borrowed(second), Lex::CUE_END_PAIR);
@@ -367,9 +402,12 @@ impl Lexicon {
         for w in TIME_WORDS {
             add(Cow::Borrowed(*w), Lex::TIME);
         }
-        let mut first_names = FastMap::default();
+        let mut first_names = FastMap::with_capacity_and_hasher(
+            const { line_count(FIRST_NAMES) },
+            Default::default(),
+        );
         for l in data_lines(FIRST_NAMES) {
-            if let Some((n, g)) = l.split_once('|') {
+            if let Some((n, g)) = split_once_byte(l, b'|') {
                 let g = if g == "f" {
                     Gender::Female
                 } else {
@@ -379,16 +417,23 @@ impl Lexicon {
                 add(Cow::Borrowed(n), Lex::FIRST_NAME);
             }
         }
-        let mut demonyms = FastMap::default();
+        let mut demonyms =
+            FastMap::with_capacity_and_hasher(const { line_count(DEMONYMS) }, Default::default());
         for l in data_lines(DEMONYMS) {
-            if let Some((d, c)) = l.split_once('|') {
+            if let Some((d, c)) = split_once_byte(l, b'|') {
                 demonyms.insert(d, c);
                 add(Cow::Borrowed(d), Lex::DEMONYM);
             }
         }
-        let places: WordSet<&'static str> = data_lines(PLACES).collect();
+        let mut places: WordSet<&'static str> =
+            WordSet::with_capacity_and_hasher(const { line_count(PLACES) }, Default::default());
+        places.extend(data_lines(PLACES));
 
-        let mut cues = FastMap::default();
+        // a verb has five forms at most
+        let mut cues = FastMap::with_capacity_and_hasher(
+            const { 5 * line_count(REPORTING_VERBS) },
+            Default::default(),
+        );
         for l in data_lines(REPORTING_VERBS) {
             let f: Vec<&'static str> = l.split_whitespace().collect();
             if f.len() < 2 {
