@@ -54,7 +54,7 @@ struct Agencies {
 impl Agencies {
     fn parse(src: &str) -> Agencies {
         let mut aliases = Vec::new();
-        for line in src.lines() {
+        for line in crate::gate::lines(src) {
             let line = line.trim();
             if line.is_empty() || line.starts_with('#') {
                 continue;

@@ -223,9 +223,6 @@ impl HashedWeights {
     }
 }
 
-/// The lines of `text` as `str::lines` gives them, found with `memchr`: a model file has
-/// thousands of short lines, and `str::lines` looked for the end of each with a searcher
-/// whose setup cost more than the rest of the line's parse.
 /// A `weight<TAB>feature` line's feature and weight, if it is one.
 fn weight_line(line: &str) -> Option<(&str, f32)> {
     // every line the models write: "-0.1304<TAB>…", read in place (see `parse_weight`)
@@ -295,7 +292,10 @@ fn sorted(mut names: Vec<(String, f32)>) -> Vec<(String, f32)> {
     names
 }
 
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+/// The lines of `text` as `str::lines` gives them, found with `memchr`: a model file or
+/// word list has thousands of short lines, and `str::lines` looked for the end of each
+/// with a searcher whose setup cost more than the rest of the line's parse.
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
         if rest.is_empty() {

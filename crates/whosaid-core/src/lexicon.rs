@@ -245,7 +245,7 @@ const TIME_WORDS: &[&str] = &[
 ];
 
 fn data_lines(s: &'static str) -> impl Iterator<Item = &'static str> {
-    s.lines()
+    crate::gate::lines(s)
         .map(trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }

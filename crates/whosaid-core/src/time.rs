@@ -644,7 +644,7 @@ impl Lexicon {
     fn parse(src: &str) -> Lexicon {
         let mut buckets: [Vec<(String, Class)>; 26] = std::array::from_fn(|_| Vec::new());
         let mut max_len = 0;
-        for line in src.lines() {
+        for line in crate::gate::lines(src) {
             let line = line.split('#').next().unwrap_or("");
             let mut fields = line.split_whitespace();
             let (Some(kind), Some(value)) = (fields.next(), fields.next()) else {
