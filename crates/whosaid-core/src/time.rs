@@ -325,12 +325,17 @@ impl crate::text::WordStarts for BothStarts<'_> {
         let Some(&c) = bytes.get(i) else {
             return;
         };
+        // a word whose first letter starts no word of either set (a quarter of all: "c",
+        // "i", "p", "r" …) needs no key
+        let (a, b) = (self.a, self.b);
+        if !(a.first[usize::from(c) % 128] | b.first[usize::from(c) % 128]) {
+            return;
+        }
         // One key for both sets, and no branch until a word is known to be a
         // candidate, which few are: the non-short-circuit `&` and `|` are on purpose.
         let k = Starts::key(bytes, i);
         let digit = c.is_ascii_digit();
         let c = usize::from(c);
-        let (a, b) = (self.a, self.b);
         if a.first[c] & (digit | a.has_key(k)) {
             self.a_starts.push(i);
         }
