@@ -81,11 +81,13 @@ fn dates_from(
         if tok.kind == Kind::Alpha && class.anchor.is_none() {
             continue;
         }
-        let back = tokens_before(text, lex, start, floor);
+        // the words before are read only where they are asked about: a number asks only
+        // once it is known to be a year
+        let back = || tokens_before(text, lex, start, floor);
         let seen = Seen { tok, class };
         let found = match tok.kind {
-            Kind::Alpha => on_word(text, lex, seen, &back, published),
-            Kind::Digits | Kind::Mixed => on_number(text, lex, tok, &back, published),
+            Kind::Alpha => on_word(text, lex, seen, &back(), published),
+            Kind::Digits | Kind::Mixed => on_number(text, lex, tok, back, published),
             Kind::Punct => None,
         };
         match found {
@@ -102,9 +104,10 @@ fn dates_from(
     out
 }
 
-/// The three tokens before byte `i`, nearest first, none of them before `floor`.
-fn tokens_before(text: &str, lex: &Lexicon, i: usize, floor: usize) -> [Option<Seen>; 3] {
-    let mut back = [None; 3];
+/// The two tokens before byte `i`, nearest first, none of them before `floor`: all that
+/// the rules look back at.
+fn tokens_before(text: &str, lex: &Lexicon, i: usize, floor: usize) -> [Option<Seen>; 2] {
+    let mut back = [None; 2];
     let mut at = i;
     for slot in &mut back {
         let Some(tok) = prev_token(text, at, floor) else {
@@ -756,7 +759,7 @@ fn mention(text: &str, start: usize, end: usize, value: Option<NaiveDate>) -> Da
 
 /// The modifier right before a word ("last" Thursday), and where the date words start
 /// when a lead ("earlier") precedes the modifier.
-fn modifier_before(back: &[Option<Seen>; 3]) -> Option<(Modifier, usize)> {
+fn modifier_before(back: &[Option<Seen>; 2]) -> Option<(Modifier, usize)> {
     let m = back[0]?;
     let modifier = m.class.modifier?;
     let start = match back[1] {
@@ -850,7 +853,7 @@ fn on_word(
     text: &str,
     lex: &Lexicon,
     seen: Seen,
-    back: &[Option<Seen>; 3],
+    back: &[Option<Seen>; 2],
     published: Option<NaiveDate>,
 ) -> Option<DateMention> {
     let tok = seen.tok;
@@ -948,7 +951,7 @@ fn on_number(
     text: &str,
     lex: &Lexicon,
     tok: Tok,
-    back: &[Option<Seen>; 3],
+    back: impl FnOnce() -> [Option<Seen>; 2],
     published: Option<NaiveDate>,
 ) -> Option<DateMention> {
     if let Some(m) = iso_date(text, tok) {
@@ -985,8 +988,13 @@ fn iso_date(text: &str, tok: Tok) -> Option<DateMention> {
 }
 
 /// "in 2019", "since 1990", "mid-2019": a year after a date preposition. No value.
-fn year_alone(text: &str, tok: Tok, back: &[Option<Seen>; 3]) -> Option<DateMention> {
+fn year_alone(
+    text: &str,
+    tok: Tok,
+    back: impl FnOnce() -> [Option<Seen>; 2],
+) -> Option<DateMention> {
     year_number(text, tok)?;
+    let back = back();
     let prev = back[0]?;
     if prev.class.year_prep {
         return Some(mention(text, tok.start, tok.end, None));
