@@ -11,7 +11,7 @@ use crate::gate::{self, Gate};
 use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
 use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKind};
 use crate::quotes::{find_quotes, Quote};
-use crate::text::{Document, Lowered, TokKind};
+use crate::text::{Document, Lowered, TokKind, Token};
 
 /// A feature named by its pieces, in order: `feat!(sink; "w=", word, "|cap")`.
 macro_rules! feat {
@@ -2523,6 +2523,12 @@ fn open_verb_statement(
     in_quote: &[Option<usize>],
 ) -> Option<Candidate> {
     if hi - lo > MAX_SENTENCE {
+        return None;
+    }
+    // the verb is an open cue word: a sentence with none (most) is no statement of this
+    // rule, known before its subject is read
+    let open_cue = |ts: &[Token]| ts.iter().any(|t| t.lex.contains(Lex::OPEN_CUE));
+    if !doc.tokens.get(lo..hi).is_some_and(open_cue) {
         return None;
     }
     let np = clause_subject(doc, lo, hi)?;
