@@ -2412,12 +2412,19 @@ fn relative_content(
     {
         return None;
     }
+    let relative = |r: usize| {
+        ["which", "what", "who", "whom"]
+            .iter()
+            .any(|w| lower_eq(doc, r, w))
+    };
+    // the pronoun opens the speaker's phrase, so it comes before the verb: most verbs
+    // have none before them, known before the phrase is read
+    if !(lo..v).any(relative) {
+        return None;
+    }
     let np = speaker_before_verb(doc, v, lo)?;
     let r = np.start.checked_sub(1).filter(|&r| r >= lo)?;
-    if !matches!(
-        doc.tok_text(r).to_ascii_lowercase().as_str(),
-        "which" | "what" | "who" | "whom"
-    ) {
+    if !relative(r) {
         return None;
     }
     // right after a reporting verb the word opens that verb's content: "asked what
