@@ -3549,6 +3549,13 @@ fn clause_subject(doc: &Document, lo: usize, v: usize) -> Option<Np> {
 fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
     let mut i = a + 2;
     while i < end {
+        // every token this looks for is three bytes or fewer (";", ",", "and", "but", a
+        // dash): a longer word is passed without its text being read
+        let tk = doc.tokens[i];
+        if tk.end - tk.start > 3 {
+            i += 1;
+            continue;
+        }
         let t = doc.tok_text(i);
         if t == ";" {
             return trim_end(doc, a, i);
