@@ -880,14 +880,15 @@ fn end_alternatives(
     // a weak verb's object stops before an adjunct of time ("defended the plan | at a
     // meeting on Wednesday"): that end may move sooner, not later
     let cue_tok = doc.token_at_or_after(c.cue.map_or(0, |(s, _)| s));
+    // (the preposition first: it is a few compares, the cue's class a lexicon lookup)
     let adjunct = b < doc.tokens.len()
         && cue_tok < doc.tokens.len()
-        && cue_at(doc, cue_tok).is_some_and(|v| v.class == CueClass::Weak)
         && [
             "at", "on", "in", "during", "after", "before", "since", "over", "amid",
         ]
         .iter()
         .any(|w| lower_eq(doc, b, w))
+        && cue_at(doc, cue_tok).is_some_and(|v| v.class == CueClass::Weak)
         && (b..s_end).any(|k| doc.tokens[k].lex.contains(Lex::TIME));
     let s_end = if adjunct { b } else { s_end };
     for j in (a + 2).max(b.saturating_sub(MAX_CUT))..s_end {
