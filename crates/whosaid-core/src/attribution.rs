@@ -192,7 +192,7 @@ fn cue_word_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         })?;
         return Some(verb);
     }
-    let mut verb = lexicon::cue_verb(doc.tok_text(i))?;
+    let mut verb = lexicon::cue_verb_in(doc.text, t.start, t.end)?;
     if t.lex.contains(Lex::WEAK_CUE) && !(i + 1 < doc.tokens.len() && lower_eq(doc, i + 1, "that"))
     {
         // "endorsed Clinton", "support the plan": without "that" these forms only report

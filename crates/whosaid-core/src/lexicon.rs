@@ -607,9 +607,11 @@ pub(crate) fn ascii_lower(x: u64) -> u64 {
 /// Open addressing over the class map's ASCII keys of up to 24 bytes, made from the map
 /// on first use.
 struct WordTable {
-    /// `len == u32::MAX` marks an empty slot.
-    slots: Vec<(WordKey, Lex)>,
+    /// (key, classes, 1 + the index in `cues` of the reporting verb it is a form of, or
+    /// 0); `len == u32::MAX` marks an empty slot.
+    slots: Vec<(WordKey, Lex, u16)>,
     shift: u32,
+    cues: Vec<CueVerb>,
 }
 
 impl WordTable {
@@ -621,7 +623,7 @@ impl WordTable {
         let mask = self.slots.len() - 1;
         let mut i = (WordKey::hash_words(word, len) >> self.shift) as usize;
         loop {
-            let (k, lex) = &self.slots[i & mask];
+            let (k, lex, _) = &self.slots[i & mask];
             if k.len == len && k.words[0] == word {
                 return *lex;
             }
@@ -632,12 +634,30 @@ impl WordTable {
         }
     }
 
+    /// The reporting verb a word of up to eight bytes, lower-cased into `word`, is a
+    /// form of (the probe of [`WordTable::get_one_word`]).
+    #[inline]
+    fn cue_one_word(&self, word: u64, len: u32) -> Option<CueVerb> {
+        let mask = self.slots.len() - 1;
+        let mut i = (WordKey::hash_words(word, len) >> self.shift) as usize;
+        loop {
+            let (k, _, cue) = &self.slots[i & mask];
+            if k.len == len && k.words[0] == word {
+                return self.cues.get(usize::from(*cue).checked_sub(1)?).copied();
+            }
+            if k.len == u32::MAX {
+                return None;
+            }
+            i += 1;
+        }
+    }
+
     fn get(&self, key: &WordKey) -> Lex {
         let mask = self.slots.len() - 1;
         // the table is under half full, so a probe ends at an empty slot
         let mut i = (key.hash() >> self.shift) as usize;
         loop {
-            let (k, lex) = &self.slots[i & mask];
+            let (k, lex, _) = &self.slots[i & mask];
             if k == key {
                 return *lex;
             }
@@ -652,7 +672,8 @@ impl WordTable {
 fn word_table() -> &'static WordTable {
     static TABLE: OnceLock<WordTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let keys: Vec<(WordKey, Lex)> = lexicon()
+        let lexicon = lexicon();
+        let keys: Vec<(WordKey, Lex)> = lexicon
             .classes
             .iter()
             .filter_map(|(w, &lex)| Some((WordKey::of(w)?, lex)))
@@ -666,8 +687,9 @@ fn word_table() -> &'static WordTable {
             len: u32::MAX,
         };
         let mut table = WordTable {
-            slots: vec![(empty, Lex::empty()); 1 << bits],
+            slots: vec![(empty, Lex::empty(), 0); 1 << bits],
             shift: 64 - bits,
+            cues: Vec::with_capacity(lexicon.cues.len()),
         };
         let mask = table.slots.len() - 1;
         for (key, lex) in keys {
@@ -676,7 +698,22 @@ fn word_table() -> &'static WordTable {
             while table.slots[i & mask].0.len != u32::MAX {
                 i += 1;
             }
-            table.slots[i & mask] = (key, lex);
+            table.slots[i & mask] = (key, lex, 0);
+        }
+        // every form of a reporting verb is in the class map (as a cue), so in the table
+        for (w, &cue) in &lexicon.cues {
+            let Some(key) = WordKey::of(w) else {
+                continue;
+            };
+            let mut i = (key.hash() >> table.shift) as usize;
+            while table.slots[i & mask].0.len != u32::MAX {
+                if table.slots[i & mask].0 == key {
+                    table.cues.push(cue);
+                    table.slots[i & mask].2 = u16::try_from(table.cues.len()).unwrap_or(0);
+                    break;
+                }
+                i += 1;
+            }
         }
         table
     })
@@ -685,6 +722,26 @@ fn word_table() -> &'static WordTable {
 /// The reporting verb a lower-cased word is a form of.
 pub fn cue_verb(lower: &str) -> Option<CueVerb> {
     lexicon().cues.get(lower).copied()
+}
+
+/// [`cue_verb`] of `text[start..end]` as it stands (not lower-cased), asked of every cue
+/// word the rules meet: a word of up to eight lower-case ASCII bytes, as nearly all are,
+/// is read from the text as one u64 and found in the word table, which holds every
+/// form (all lower-case ASCII words, see the tests); any other word in the map.
+pub(crate) fn cue_verb_in(text: &str, start: usize, end: usize) -> Option<CueVerb> {
+    let len = end.saturating_sub(start);
+    if (1..=8).contains(&len) {
+        if let Some(head) = text.as_bytes().get(start..start + 8) {
+            let mut bytes = [0; 8];
+            bytes.copy_from_slice(head);
+            // the word's `len` bytes, zero after them
+            let raw = u64::from_le_bytes(bytes) & (u64::MAX >> (64 - 8 * len));
+            if raw & 0x8080_8080_8080_8080 == 0 && ascii_lower(raw) == raw {
+                return word_table().cue_one_word(raw, len as u32);
+            }
+        }
+    }
+    cue_verb(text.get(start..end)?)
 }
 
 /// How often a word or pair ("called for") of `cue_ends.txt` ended a cue in train, in
@@ -785,6 +842,38 @@ mod tests {
                 classes_ascii(first).contains(Lex::CUE_END_PAIR_FIRST),
                 "{first}"
             );
+        }
+    }
+
+    #[test]
+    fn cue_lookup_in_text_agrees_with_the_map() {
+        let mut words: Vec<String> = lexicon().cues.keys().map(|w| w.to_string()).collect();
+        words.extend(words.clone().iter().map(|w| w.to_ascii_uppercase()));
+        words.extend(
+            [
+                "Said",
+                "saiD",
+                "table",
+                "a",
+                "",
+                "é",
+                "sagté",
+                "x",
+                "announcements",
+            ]
+            .map(String::from),
+        );
+        for w in &words {
+            for (pre, post) in [("", ""), ("x ", " and more text after it"), ("é", "é")] {
+                let text = format!("{pre}{w}{post}");
+                let got = cue_verb_in(&text, pre.len(), pre.len() + w.len());
+                assert_eq!(
+                    got.map(|c| c.lemma),
+                    cue_verb(w).map(|c| c.lemma),
+                    "{text:?}"
+                );
+                assert_eq!(got.map(|c| c.form), cue_verb(w).map(|c| c.form), "{text:?}");
+            }
         }
     }
 
