@@ -728,9 +728,9 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     let cands = candidates(doc, &quotes, bounds::builtin());
     let gate = Gate::builtin();
     if !gate.is_active() {
-        return resolve(doc, ents, cands);
+        return resolve(doc, ents, &cands);
     }
-    let out = resolve(doc, ents, cands.clone());
+    let out = resolve(doc, ents, &cands);
     let mut memo = GateMemo::default();
     out.into_iter()
         .zip(&cands)
@@ -1191,7 +1191,7 @@ pub fn attribute_with_features(
 ) -> (Vec<Statement>, Vec<Vec<String>>) {
     let quotes = find_quotes(doc);
     let cands = candidates(doc, &quotes, bounds::builtin());
-    let out = resolve(doc, ents, cands.clone());
+    let out = resolve(doc, ents, &cands);
     let feats = out
         .iter()
         .zip(&cands)
@@ -3695,7 +3695,7 @@ fn content_right(
 
 /// Resolves speakers in text order: names register as entities, surnames join full
 /// names, pronouns take the latest compatible speaker.
-fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec<Statement> {
+fn resolve(doc: &Document, ents: &mut EntityTable, cands: &[Candidate]) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::with_capacity(cands.len());
     // the statements with a speaker so far, latest last: (index in `out`, gender); the
     // speakers stay in `out` rather than being copied here
