@@ -859,6 +859,7 @@ fn end_alternatives(
     doc: &Document,
     in_quote: &[Option<usize>],
     c: &Candidate,
+    sentence: &mut usize,
 ) -> Option<EndChoices> {
     let (_, ce) = c.cue?;
     if c.kind == StatementKind::Direct || ce > c.start || c.inherit {
@@ -869,7 +870,7 @@ fn end_alternatives(
     if b < a + 2 || b > doc.tokens.len() {
         return None;
     }
-    let sent = doc.sentences[doc.sentence_at(doc.tokens[b - 1].start)];
+    let sent = doc.sentences[doc.sentence_at_from(doc.tokens[b - 1].start, sentence)];
     // a window around the rules' end keeps this linear in a sentence that never ends
     let s_end = trim_end(doc, a, sent.tok_end.max(b)).min(b + MAX_EXT);
     // a cut inside a quotation would split it
@@ -968,6 +969,8 @@ struct EndMemo {
     candidate: [[Option<f32>; 2]; 3],
     /// "cue=<its cue>|w=", begun once for the candidate being scored.
     cue_w: Option<Begun>,
+    /// The sentence of the end last scored (see [`Document::sentence_at_from`]).
+    sentence: usize,
 }
 
 impl EndMemo {
@@ -991,6 +994,7 @@ impl EndMemo {
             article: [[None; EndMemo::ARTICLE]; 3],
             candidate: [[None; 2]; 3],
             cue_w: None,
+            sentence: 0,
         }
     }
 
@@ -1057,7 +1061,7 @@ fn end_features(
     let d = j.abs_diff(b);
     memo_feat!(sink, memo.article(how_i, EndMemo::D + bi(d));
         "t=", how, "|d=", gate::bucket(d));
-    let sent = doc.sentences[doc.sentence_at(doc.tokens[j - 1].start)];
+    let sent = doc.sentences[doc.sentence_at_from(doc.tokens[j - 1].start, &mut memo.sentence)];
     let rest = sent.tok_end.saturating_sub(j);
     memo_feat!(sink, memo.article(how_i, EndMemo::REST + bi(rest));
         "t=", how, "|rest=", gate::bucket(rest));
@@ -1123,7 +1127,8 @@ fn refine_end(
     model: &Gate,
     memo: &mut EndMemo,
 ) {
-    let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c) else {
+    let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c, &mut memo.sentence)
+    else {
         return;
     };
     memo.next_candidate();
@@ -1157,7 +1162,7 @@ pub fn end_choices(doc: &Document) -> Vec<Vec<EndChoice>> {
     let counts = TokenCounts::new(doc);
     let mut out = Vec::new();
     for c in &cands {
-        let Some(EndChoices { a, b, alts }) = end_alternatives(doc, &in_quote, c) else {
+        let Some(EndChoices { a, b, alts }) = end_alternatives(doc, &in_quote, c, &mut 0) else {
             continue;
         };
         let group = alts
@@ -1514,6 +1519,8 @@ struct GateMemo {
     /// `r=…|kind` by kind, and `crossing|r=…`. Formatting the confidence cost more than
     /// the rest of the feature.
     conf: Vec<(u32, [Option<f32>; 3], Option<f32>)>,
+    /// The sentence of the candidate last scored (see [`Document::sentence_at_from`]).
+    sentence: usize,
 }
 
 impl GateMemo {
@@ -1578,7 +1585,7 @@ fn features(
     if b < n {
         feat!(sink; "post=", low(b));
     }
-    let sent = doc.sentences[doc.sentence_at(c.start)];
+    let sent = doc.sentences[doc.sentence_at_from(c.start, &mut memo.sentence)];
     let (opens, closes) = (
         u8::from(a <= sent.tok_start + 1),
         u8::from(b + 1 >= sent.tok_end),
@@ -3703,8 +3710,10 @@ fn resolve(doc: &Document, ents: &mut EntityTable, cands: &[Candidate]) -> Vec<S
     let mut prev_para: Option<usize> = None;
     let mut continued: Vec<bool> = Vec::with_capacity(cands.len());
     let persons = ents.gendered_person_mentions();
+    // candidates come in text order (see `Document::sentence_at_from`)
+    let mut sentence = 0;
     for c in cands {
-        let para = doc.sentences[doc.sentence_at(c.start)].para;
+        let para = doc.sentences[doc.sentence_at_from(c.start, &mut sentence)].para;
         let speaker = match (c.speaker, c.inherit) {
             (Some(np), _) => speaker_of(doc, ents, np, (&out, &history), &persons),
             (None, true) => {

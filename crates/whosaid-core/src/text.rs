@@ -275,6 +275,19 @@ impl<'a> Document<'a> {
             .saturating_sub(1)
     }
 
+    /// [`Document::sentence_at`], trying the sentence `hint` holds first and leaving the
+    /// answer there: callers that ask in text order ask of the same sentence again and
+    /// again, and a check of its bounds is cheaper than a search.
+    pub(crate) fn sentence_at_from(&self, b: usize, hint: &mut usize) -> usize {
+        let ss = &self.sentences;
+        let i = *hint;
+        if ss.get(i).is_some_and(|s| s.start <= b) && ss.get(i + 1).is_none_or(|s| s.start > b) {
+            return i;
+        }
+        *hint = self.sentence_at(b);
+        *hint
+    }
+
     /// Index of the first token starting at or after byte `b`.
     pub fn token_at_or_after(&self, b: usize) -> usize {
         self.tokens.partition_point(|t| t.start < b)
@@ -668,6 +681,22 @@ mod tests {
     fn one_char_counts_chars_not_bytes() {
         for w in ["", "a", "é", "😀", "ab", "éa", "U.", "\u{2019}s"] {
             assert_eq!(one_char(w), w.chars().count() == 1, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn a_sentence_hint_changes_no_answer() {
+        let t = "One. Two two. Three three three.\n\nFour. Five!";
+        let d = Document::new(t);
+        for hint0 in 0..=d.sentences.len() + 1 {
+            let mut hint = hint0;
+            for b in (0..=t.len()).chain((0..=t.len()).rev()) {
+                assert_eq!(
+                    d.sentence_at_from(b, &mut hint),
+                    d.sentence_at(b),
+                    "{b} {hint0}"
+                );
+            }
         }
     }
 
