@@ -95,7 +95,7 @@ impl Candidate {
     fn over(
         doc: &Document,
         (a, b): (usize, usize),
-        in_quote: &[Option<usize>],
+        in_quote: &[Option<u32>],
         cue: Option<(usize, usize)>,
         speaker: Option<Np>,
         confidence: f32,
@@ -744,11 +744,12 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
         .collect()
 }
 
-/// Token → index of the quote containing it (marks included).
-fn quote_map(doc: &Document, quotes: &[Quote]) -> Vec<Option<usize>> {
+/// Token → index of the quote containing it (marks included). An index of 32 bits
+/// (a text holds fewer quotes than that) halves the list made for every token.
+fn quote_map(doc: &Document, quotes: &[Quote]) -> Vec<Option<u32>> {
     let n = doc.tokens.len();
-    let mut in_quote: Vec<Option<usize>> = vec![None; n];
-    for (qi, q) in quotes.iter().enumerate() {
+    let mut in_quote: Vec<Option<u32>> = vec![None; n];
+    for (qi, q) in (0u32..).zip(quotes) {
         let a = doc.token_at_or_after(q.open);
         let b = doc.token_at_or_after(q.close.map_or(q.end, |c| c + 1));
         for slot in &mut in_quote[a..b.min(n)] {
@@ -857,7 +858,7 @@ struct EndChoices {
 /// cue after the content fixes its end.
 fn end_alternatives(
     doc: &Document,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     c: &Candidate,
     sentence: &mut usize,
 ) -> Option<EndChoices> {
@@ -1121,7 +1122,7 @@ fn end_features(
 /// Ends the content of `c` where the boundary model scores best.
 fn refine_end(
     doc: &Document,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     counts: &TokenCounts,
     c: &mut Candidate,
     model: &Gate,
@@ -1675,7 +1676,7 @@ fn is_statement_quote(doc: &Document, q: &Quote) -> bool {
 fn direct_quotes(
     doc: &Document,
     quotes: &[Quote],
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     used: &mut [bool],
     cands: &mut Vec<Candidate>,
 ) {
@@ -1878,7 +1879,7 @@ fn direct_quotes(
 /// "Manafort dismissed the whole kerfuffle as “absurd.”", "Merkel hailed the deal as a
 /// “breakthrough.”": a verb, its object and "as" before a short quote make a mixed
 /// statement of the verb's subject, from the object to the quote's end.
-fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<usize>]) -> Option<Candidate> {
+fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<u32>]) -> Option<Candidate> {
     let open_tok = doc.token_at_or_after(q.open);
     let sent = doc.sentences[doc.sentence_at(q.open)];
     let lo = sent.tok_start.max(doc.paragraphs[q.para].tok_start);
@@ -1921,7 +1922,7 @@ fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<usize>]) -> Option
 }
 
 /// End of the attribution clause that starts at `k`: the sentence end or the next quote.
-fn clause_end(doc: &Document, k: usize, hi: usize, in_quote: &[Option<usize>]) -> usize {
+fn clause_end(doc: &Document, k: usize, hi: usize, in_quote: &[Option<u32>]) -> usize {
     let mut e = k;
     while e < hi && e - k < 30 {
         if in_quote[e].is_some() {
@@ -2112,7 +2113,7 @@ fn attribution_before(
     doc: &Document,
     open_tok: usize,
     lo: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<((usize, usize), Np, Option<usize>)> {
     let mut k = open_tok;
     // the mark may follow ":" or "," or "that"
@@ -2174,7 +2175,7 @@ fn attribution_before(
 /// Reported speech in every sentence, around verbs the direct pass did not use.
 fn reported_speech(
     doc: &Document,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     used: &mut [bool],
     cands: &mut Vec<Candidate>,
 ) {
@@ -2288,7 +2289,7 @@ fn cue_end_statements(
     doc: &Document,
     (lo, hi): (usize, usize),
     before: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     used: &[bool],
     quote_cues: &crate::hash::FastSet<(usize, usize)>,
     cands: &mut Vec<Candidate>,
@@ -2365,7 +2366,7 @@ fn before_parenthetical(
     v: usize,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     quote_speakers: &crate::hash::FastMap<(usize, usize), Np>,
 ) -> Option<Candidate> {
     let cue = (doc.tokens[v].start, doc.tokens[v].end);
@@ -2408,7 +2409,7 @@ fn relative_content(
     v: usize,
     verb: lexicon::CueVerb,
     lo: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     // a naming verb names, it reports nothing: "what he called a “witch hunt”"
     if verb.class == CueClass::Weak
@@ -2473,7 +2474,7 @@ fn cue_end_statement(
     (first, v): (usize, usize),
     (lo, hi): (usize, usize),
     shared: Option<Np>,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     let t = doc.tokens[v];
     // a capitalised word is a name, except in a headline in title case ("Retired General
@@ -2535,7 +2536,7 @@ fn open_verb_statement(
     doc: &Document,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     if hi - lo > MAX_SENTENCE {
         return None;
@@ -2599,7 +2600,7 @@ fn fallback_statement(
     verb: lexicon::CueVerb,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     if hi - lo > MAX_SENTENCE {
         return None;
@@ -2664,7 +2665,7 @@ fn trim_end(doc: &Document, a: usize, mut b: usize) -> usize {
 }
 
 /// Mixed when a quotation mark's span lies inside tokens `a..b`, indirect otherwise.
-fn span_kind(in_quote: &[Option<usize>], a: usize, b: usize) -> StatementKind {
+fn span_kind(in_quote: &[Option<u32>], a: usize, b: usize) -> StatementKind {
     if in_quote[a..b].iter().any(Option::is_some) {
         StatementKind::Mixed
     } else {
@@ -2677,7 +2678,7 @@ fn according_to(
     i: usize,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     let cue = Some((doc.tokens[i].start, doc.tokens[i + 1].end));
     // a source the noun-phrase scan does not take ("ouest-france.fr", "early results
@@ -2730,7 +2731,7 @@ fn colon_statement(
     i: usize,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     let para = doc.paragraphs[doc.sentences[doc.sentence_at(doc.tokens[lo].start)].para];
     if lo != para.tok_start || i == lo || i - lo > 6 || in_quote[lo..i].iter().any(Option::is_some)
@@ -2783,7 +2784,7 @@ fn verb_statement(
     verb: lexicon::CueVerb,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     extra: &mut Vec<Candidate>,
 ) -> Option<Candidate> {
     let speech = verb.class == CueClass::Speech;
