@@ -882,9 +882,11 @@ fn end_alternatives(
     // a weak verb's object stops before an adjunct of time ("defended the plan | at a
     // meeting on Wednesday"): that end may move sooner, not later
     let cue_tok = doc.token_at_or_after(c.cue.map_or(0, |(s, _)| s));
-    // (the preposition first: it is a few compares, the cue's class a lexicon lookup)
+    // (the preposition first: two to six bytes, then a few compares; the cue's class is
+    // a lexicon lookup)
     let adjunct = b < doc.tokens.len()
         && cue_tok < doc.tokens.len()
+        && (2..=6).contains(&(doc.tokens[b].end - doc.tokens[b].start))
         && [
             "at", "on", "in", "during", "after", "before", "since", "over", "amid",
         ]
