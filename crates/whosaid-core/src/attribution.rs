@@ -2191,6 +2191,8 @@ fn reported_speech(
     for s in &doc.sentences {
         let (lo, hi) = (s.tok_start, s.tok_end);
         let before = cands.len();
+        // the sentence's first relative pronoun, once one of its verbs asks
+        let mut first_relative = None;
         let mut i = lo;
         while i < hi {
             if in_quote[i].is_some() {
@@ -2268,7 +2270,8 @@ fn reported_speech(
                     cands.push(c);
                 }
             }
-            if let Some(c) = relative_content(doc, i, verb, lo, in_quote) {
+            if let Some(c) = relative_content(doc, i, verb, (lo, hi), in_quote, &mut first_relative)
+            {
                 cands.push(c);
             }
             i += 1;
@@ -2410,8 +2413,9 @@ fn relative_content(
     doc: &Document,
     v: usize,
     verb: lexicon::CueVerb,
-    lo: usize,
+    (lo, hi): (usize, usize),
     in_quote: &[Option<u32>],
+    first_relative: &mut Option<Option<usize>>,
 ) -> Option<Candidate> {
     // a naming verb names, it reports nothing: "what he called a “witch hunt”"
     if verb.class == CueClass::Weak
@@ -2429,8 +2433,11 @@ fn relative_content(
             .any(|w| lower_eq(doc, r, w))
     };
     // the pronoun opens the speaker's phrase, so it comes before the verb: most verbs
-    // have none before them, known before the phrase is read
-    if !(lo..v).any(relative) {
+    // have none before them, known before the phrase is read. The sentence's first
+    // such word is found once, for all its verbs (`first_relative`), so that a sentence
+    // of many verbs is not read again for each
+    let first = *first_relative.get_or_insert_with(|| (lo..hi).find(|&r| relative(r)));
+    if first.is_none_or(|r| r >= v) {
         return None;
     }
     let np = speaker_before_verb(doc, v, lo)?;
