@@ -3716,7 +3716,8 @@ fn resolve(doc: &Document, ents: &mut EntityTable, cands: &[Candidate]) -> Vec<S
     let mut out: Vec<Statement> = Vec::with_capacity(cands.len());
     // the statements with a speaker so far, latest last: (index in `out`, gender); the
     // speakers stay in `out` rather than being copied here
-    let mut history: Vec<(usize, Option<Gender>)> = Vec::new();
+    // (one for each statement at most: the list never grows)
+    let mut history: Vec<(usize, Option<Gender>)> = Vec::with_capacity(cands.len());
     let mut prev_para: Option<usize> = None;
     let mut continued: Vec<bool> = Vec::with_capacity(cands.len());
     let persons = ents.gendered_person_mentions();
