@@ -412,7 +412,12 @@ fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
                 } else {
                     buf.clear();
                     for ch in text[i..end].chars() {
-                        buf.extend(ch.to_lowercase());
+                        // (most of such a word is ASCII: those chars without the tables)
+                        if ch.is_ascii() {
+                            buf.push(ch.to_ascii_lowercase());
+                        } else {
+                            buf.extend(ch.to_lowercase());
+                        }
                     }
                     lexicon::classes(&buf)
                 }
