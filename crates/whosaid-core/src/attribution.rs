@@ -95,7 +95,7 @@ impl Candidate {
     fn over(
         doc: &Document,
         (a, b): (usize, usize),
-        in_quote: &[Option<usize>],
+        in_quote: &[Option<u32>],
         cue: Option<(usize, usize)>,
         speaker: Option<Np>,
         confidence: f32,
@@ -192,7 +192,7 @@ fn cue_word_at(doc: &Document, i: usize) -> Option<lexicon::CueVerb> {
         })?;
         return Some(verb);
     }
-    let mut verb = lexicon::cue_verb(doc.tok_text(i))?;
+    let mut verb = lexicon::cue_verb_in(doc.text, t.start, t.end)?;
     if t.lex.contains(Lex::WEAK_CUE) && !(i + 1 < doc.tokens.len() && lower_eq(doc, i + 1, "that"))
     {
         // "endorsed Clinton", "support the plan": without "that" these forms only report
@@ -813,9 +813,9 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
     let cands = candidates(doc, &quotes, bounds::builtin());
     let gate = Gate::builtin();
     if !gate.is_active() {
-        return resolve(doc, ents, cands);
+        return resolve(doc, ents, &cands);
     }
-    let out = resolve(doc, ents, cands.clone());
+    let out = resolve(doc, ents, &cands);
     let mut memo = GateMemo::default();
     out.into_iter()
         .zip(&cands)
@@ -829,11 +829,12 @@ pub fn attribute(doc: &Document, ents: &mut EntityTable) -> Vec<Statement> {
         .collect()
 }
 
-/// Token → index of the quote containing it (marks included).
-fn quote_map(doc: &Document, quotes: &[Quote]) -> Vec<Option<usize>> {
+/// Token → index of the quote containing it (marks included). An index of 32 bits
+/// (a text holds fewer quotes than that) halves the list made for every token.
+fn quote_map(doc: &Document, quotes: &[Quote]) -> Vec<Option<u32>> {
     let n = doc.tokens.len();
-    let mut in_quote: Vec<Option<usize>> = vec![None; n];
-    for (qi, q) in quotes.iter().enumerate() {
+    let mut in_quote: Vec<Option<u32>> = vec![None; n];
+    for (qi, q) in (0u32..).zip(quotes) {
         let a = doc.token_at_or_after(q.open);
         let b = doc.token_at_or_after(q.close.map_or(q.end, |c| c + 1));
         for slot in &mut in_quote[a..b.min(n)] {
@@ -942,8 +943,9 @@ struct EndChoices {
 /// cue after the content fixes its end.
 fn end_alternatives(
     doc: &Document,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     c: &Candidate,
+    sentence: &mut usize,
 ) -> Option<EndChoices> {
     let (_, ce) = c.cue?;
     // (a nominal cue's clause ends where its rule found the sentence's own verb, which
@@ -957,7 +959,7 @@ fn end_alternatives(
     if b < a + 2 || b > doc.tokens.len() {
         return None;
     }
-    let sent = doc.sentences[doc.sentence_at(doc.tokens[b - 1].start)];
+    let sent = doc.sentences[doc.sentence_at_from(doc.tokens[b - 1].start, sentence)];
     // a window around the rules' end keeps this linear in a sentence that never ends
     let s_end = trim_end(doc, a, sent.tok_end.max(b)).min(b + MAX_EXT);
     // a cut inside a quotation would split it
@@ -968,14 +970,17 @@ fn end_alternatives(
     // a weak verb's object stops before an adjunct of time ("defended the plan | at a
     // meeting on Wednesday"): that end may move sooner, not later
     let cue_tok = doc.token_at_or_after(c.cue.map_or(0, |(s, _)| s));
+    // (the preposition first: two to six bytes, then a few compares; the cue's class is
+    // a lexicon lookup)
     let adjunct = b < doc.tokens.len()
         && cue_tok < doc.tokens.len()
-        && cue_at(doc, cue_tok).is_some_and(|v| v.class == CueClass::Weak)
+        && (2..=6).contains(&(doc.tokens[b].end - doc.tokens[b].start))
         && [
             "at", "on", "in", "during", "after", "before", "since", "over", "amid",
         ]
         .iter()
         .any(|w| lower_eq(doc, b, w))
+        && cue_at(doc, cue_tok).is_some_and(|v| v.class == CueClass::Weak)
         && (b..s_end).any(|k| doc.tokens[k].lex.contains(Lex::TIME));
     let s_end = if adjunct { b } else { s_end };
     for j in (a + 2).max(b.saturating_sub(MAX_CUT))..s_end {
@@ -996,36 +1001,47 @@ fn end_alternatives(
 
 /// Running counts of the tokens the boundary model asks about over a span (commas,
 /// times, quotation marks), so that each of a content's many ends reads them in
-/// constant time instead of rescanning up to `MAX_CUT` tokens.
+/// constant time instead of rescanning up to `MAX_CUT` tokens. The four counts are kept
+/// side by side and made in one pass over the tokens, not a pass and a list apiece.
 struct TokenCounts {
-    commas: Vec<u32>,
-    times: Vec<u32>,
-    quotes: Vec<u32>,
-    /// Words that look like a finite verb: an auxiliary, a cue verb, a word in "-ed".
-    verbs: Vec<u32>,
+    /// Before each token index (0 to the number of tokens): how many commas, times,
+    /// quotation marks and words that look like a finite verb (an auxiliary, a cue
+    /// verb, a word in "-ed").
+    running: Vec<[u32; 4]>,
 }
 
 impl TokenCounts {
+    const COMMAS: usize = 0;
+    const TIMES: usize = 1;
+    const QUOTES: usize = 2;
+    const VERBS: usize = 3;
+
     fn new(doc: &Document) -> TokenCounts {
         let bytes = doc.text.as_bytes();
-        // a punctuation token is one char: a comma is its one byte
-        let comma = |tok: &Token| tok.kind == TokKind::Punct && bytes.get(tok.start) == Some(&b',');
-        TokenCounts {
-            commas: running_count(&doc.tokens, comma),
-            times: running_count(&doc.tokens, |tok| tok.lex.contains(Lex::TIME)),
-            quotes: running_count(&doc.tokens, |tok| tok.kind == TokKind::Quote),
-            verbs: running_count(&doc.tokens, |tok| {
-                tok.kind == TokKind::Word
+        let mut n = [0u32; 4];
+        // collected from an exact-size iterator: one allocation, no capacity check a token
+        let running = std::iter::once(n)
+            .chain(doc.tokens.iter().map(|tok| {
+                // a punctuation token is one char: a comma is its one byte
+                let comma = tok.kind == TokKind::Punct && bytes.get(tok.start) == Some(&b',');
+                let verb = tok.kind == TokKind::Word
                     && !tok.cap
                     && (tok.lex.intersects(Lex::AUX | Lex::CUE)
-                        || bytes.get(tok.end.saturating_sub(2)..tok.end) == Some(b"ed"))
-            }),
-        }
+                        || bytes.get(tok.end.saturating_sub(2)..tok.end) == Some(b"ed"));
+                n[TokenCounts::COMMAS] += u32::from(comma);
+                n[TokenCounts::TIMES] += u32::from(tok.lex.contains(Lex::TIME));
+                n[TokenCounts::QUOTES] += u32::from(tok.kind == TokKind::Quote);
+                n[TokenCounts::VERBS] += u32::from(verb);
+                n
+            }))
+            .collect();
+        TokenCounts { running }
     }
 
-    fn count(v: &[u32], lo: usize, hi: usize) -> u32 {
-        match (v.get(lo), v.get(hi)) {
-            (Some(a), Some(b)) if hi > lo => b - a,
+    /// How many of the tokens `lo..hi` count as `which` (one of the constants).
+    fn count(&self, which: usize, lo: usize, hi: usize) -> u32 {
+        match (self.running.get(lo), self.running.get(hi)) {
+            (Some(a), Some(b)) if hi > lo => b[which] - a[which],
             _ => 0,
         }
     }
@@ -1044,11 +1060,14 @@ struct EndMemo {
     candidate: [[Option<f32>; 2]; 3],
     /// "cue=<its cue>|w=", begun once for the candidate being scored.
     cue_w: Option<Begun>,
+    /// The sentence of the end last scored (see [`Document::sentence_at_from`]).
+    sentence: usize,
 }
 
 impl EndMemo {
-    // t=, cuef, time, quote; then len=, d=, rest=, commas= by bucket
-    const ARTICLE: usize = 4 + 4 * gate::BUCKETS.len();
+    // t=, cuef, time, quote; then len=, d=, rest=, commas= by bucket; then verb, and
+    // w=END (the same for every how, kept by how for the one row index)
+    const ARTICLE: usize = EndMemo::END + 1;
     const CUEF: usize = 1;
     const TIME: usize = 2;
     const QUOTE: usize = 3;
@@ -1056,6 +1075,8 @@ impl EndMemo {
     const D: usize = EndMemo::LEN + gate::BUCKETS.len();
     const REST: usize = EndMemo::D + gate::BUCKETS.len();
     const COMMAS: usize = EndMemo::REST + gate::BUCKETS.len();
+    const VERB: usize = EndMemo::COMMAS + gate::BUCKETS.len();
+    const END: usize = EndMemo::VERB + 1;
     const CUE: usize = 0;
     const DROPPED: usize = 1;
 
@@ -1064,6 +1085,7 @@ impl EndMemo {
             article: [[None; EndMemo::ARTICLE]; 3],
             candidate: [[None; 2]; 3],
             cue_w: None,
+            sentence: 0,
         }
     }
 
@@ -1082,13 +1104,14 @@ impl EndMemo {
         }
     }
 
-    /// The slot of one of `how`'s article-wide features (`i`: see the constants).
-    fn article(&mut self, how: &str, i: usize) -> Option<&mut Option<f32>> {
-        Some(&mut self.article[EndMemo::how(how)?][i])
+    /// The slot of one of the article-wide features (`i`: see the constants) of the
+    /// end kind `how` (see [`EndMemo::how`]; matched once per end, not once per slot).
+    fn article(&mut self, how: Option<usize>, i: usize) -> Option<&mut Option<f32>> {
+        Some(&mut self.article[how?][i])
     }
 
-    fn candidate(&mut self, how: &str, i: usize) -> Option<&mut Option<f32>> {
-        Some(&mut self.candidate[EndMemo::how(how)?][i])
+    fn candidate(&mut self, how: Option<usize>, i: usize) -> Option<&mut Option<f32>> {
+        Some(&mut self.candidate[how?][i])
     }
 }
 
@@ -1107,18 +1130,6 @@ macro_rules! memo_feat {
     }};
 }
 
-/// How many of the tokens before each index (0 to `toks.len()`) pass `pred`: collected
-/// from an exact-size iterator, one pass and one allocation, no capacity check a token.
-fn running_count(toks: &[Token], pred: impl Fn(&Token) -> bool) -> Vec<u32> {
-    let mut n = 0;
-    std::iter::once(0)
-        .chain(toks.iter().map(|t| {
-            n += u32::from(pred(t));
-            n
-        }))
-        .collect()
-}
-
 /// The boundary model's features of ending content `a..` before token `j` (the rules
 /// ended it before `b`).
 fn end_features(
@@ -1133,16 +1144,17 @@ fn end_features(
     use gate::bucket_index as bi;
     let n = doc.tokens.len();
     let low = |i: usize| Lower(doc.tok_text(i));
-    memo_feat!(sink, memo.article(how, 0); "t=", how);
+    let how_i = EndMemo::how(how);
+    memo_feat!(sink, memo.article(how_i, 0); "t=", how);
     let len = j - a;
-    memo_feat!(sink, memo.article(how, EndMemo::LEN + bi(len));
+    memo_feat!(sink, memo.article(how_i, EndMemo::LEN + bi(len));
         "t=", how, "|len=", gate::bucket(len));
     let d = j.abs_diff(b);
-    memo_feat!(sink, memo.article(how, EndMemo::D + bi(d));
+    memo_feat!(sink, memo.article(how_i, EndMemo::D + bi(d));
         "t=", how, "|d=", gate::bucket(d));
-    let sent = doc.sentences[doc.sentence_at(doc.tokens[j - 1].start)];
+    let sent = doc.sentences[doc.sentence_at_from(doc.tokens[j - 1].start, &mut memo.sentence)];
     let rest = sent.tok_end.saturating_sub(j);
-    memo_feat!(sink, memo.article(how, EndMemo::REST + bi(rest));
+    memo_feat!(sink, memo.article(how_i, EndMemo::REST + bi(rest));
         "t=", how, "|rest=", gate::bucket(rest));
     feat!(sink; "p=", low(j - 1));
     if j < n {
@@ -1158,14 +1170,14 @@ fn end_features(
         }
         // ", she said" or ", said Ortega" after the end: another attribution begins
         if (j..(j + 4).min(n)).any(|k| cue_at(doc, k).is_some()) {
-            memo_feat!(sink, memo.article(how, EndMemo::CUEF); "t=", how, "|cuef");
+            memo_feat!(sink, memo.article(how_i, EndMemo::CUEF); "t=", how, "|cuef");
         }
     } else {
-        feat!(sink; "w=END");
+        memo_feat!(sink, memo.article(how_i, EndMemo::END); "w=END");
     }
     if let Some((cs, ce)) = c.cue {
         let cue = Lower(doc.slice(cs, ce));
-        memo_feat!(sink, memo.candidate(how, EndMemo::CUE); "cue=", cue, "|t=", how);
+        memo_feat!(sink, memo.candidate(how_i, EndMemo::CUE); "cue=", cue, "|t=", how);
         if j < n {
             let begun = memo.cue_w.get_or_insert_with(|| {
                 sink.begin();
@@ -1179,34 +1191,35 @@ fn end_features(
     }
     // what the choice adds or drops: the rules' first dropped word, a date, a quotation
     if j != b && b < n {
-        memo_feat!(sink, memo.candidate(how, EndMemo::DROPPED); "t=", how, "|b=", low(b));
+        memo_feat!(sink, memo.candidate(how_i, EndMemo::DROPPED); "t=", how, "|b=", low(b));
     }
     let (lo, hi) = (j.min(b), j.max(b).min(n));
-    if TokenCounts::count(&counts.times, lo, hi) > 0 {
-        memo_feat!(sink, memo.article(how, EndMemo::TIME); "t=", how, "|time");
+    if counts.count(TokenCounts::TIMES, lo, hi) > 0 {
+        memo_feat!(sink, memo.article(how_i, EndMemo::TIME); "t=", how, "|time");
     }
-    if TokenCounts::count(&counts.quotes, lo, hi) > 0 {
-        memo_feat!(sink, memo.article(how, EndMemo::QUOTE); "t=", how, "|quote");
+    if counts.count(TokenCounts::QUOTES, lo, hi) > 0 {
+        memo_feat!(sink, memo.article(how_i, EndMemo::QUOTE); "t=", how, "|quote");
     }
     // a clause of its own (a verb) in what the choice adds or drops
-    if j != b && TokenCounts::count(&counts.verbs, lo, hi) > 0 {
-        feat!(sink; "t=", how, "|verb");
+    if j != b && counts.count(TokenCounts::VERBS, lo, hi) > 0 {
+        memo_feat!(sink, memo.article(how_i, EndMemo::VERB); "t=", how, "|verb");
     }
-    let commas = TokenCounts::count(&counts.commas, j.saturating_sub(MAX_CUT).max(a), j) as usize;
-    memo_feat!(sink, memo.article(how, EndMemo::COMMAS + bi(commas));
+    let commas = counts.count(TokenCounts::COMMAS, j.saturating_sub(MAX_CUT).max(a), j) as usize;
+    memo_feat!(sink, memo.article(how_i, EndMemo::COMMAS + bi(commas));
         "t=", how, "|commas=", gate::bucket(commas));
 }
 
 /// Ends the content of `c` where the boundary model scores best.
 fn refine_end(
     doc: &Document,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     counts: &TokenCounts,
     c: &mut Candidate,
     model: &Gate,
     memo: &mut EndMemo,
 ) {
-    let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c) else {
+    let Some(EndChoices { a, b, alts }) = end_alternatives(doc, in_quote, c, &mut memo.sentence)
+    else {
         return;
     };
     memo.next_candidate();
@@ -1240,7 +1253,7 @@ pub fn end_choices(doc: &Document) -> Vec<Vec<EndChoice>> {
     let counts = TokenCounts::new(doc);
     let mut out = Vec::new();
     for c in &cands {
-        let Some(EndChoices { a, b, alts }) = end_alternatives(doc, &in_quote, c) else {
+        let Some(EndChoices { a, b, alts }) = end_alternatives(doc, &in_quote, c, &mut 0) else {
             continue;
         };
         let group = alts
@@ -1274,7 +1287,7 @@ pub fn attribute_with_features(
 ) -> (Vec<Statement>, Vec<Vec<String>>) {
     let quotes = find_quotes(doc);
     let cands = candidates(doc, &quotes, bounds::builtin());
-    let out = resolve(doc, ents, cands.clone());
+    let out = resolve(doc, ents, &cands);
     let feats = out
         .iter()
         .zip(&cands)
@@ -1507,7 +1520,19 @@ impl Piece for Lowered {
 
 impl Piece for u8 {
     fn put(&self, sink: &mut FeatureSink) {
-        let _ = std::fmt::Write::write_fmt(sink, format_args!("{self}"));
+        // "{self}" without the formatter: its decimal digits, most significant first
+        let n = *self;
+        let digits = [b'0' + n / 100, b'0' + n / 10 % 10, b'0' + n % 10];
+        let skip = if n >= 100 {
+            0
+        } else if n >= 10 {
+            1
+        } else {
+            2
+        };
+        if let Ok(s) = std::str::from_utf8(&digits[skip..]) {
+            sink.push(s);
+        }
     }
 }
 
@@ -1585,6 +1610,8 @@ struct GateMemo {
     /// `r=…|kind` by kind, and `crossing|r=…`. Formatting the confidence cost more than
     /// the rest of the feature.
     conf: Vec<(u32, [Option<f32>; 3], Option<f32>)>,
+    /// The sentence of the candidate last scored (see [`Document::sentence_at_from`]).
+    sentence: usize,
 }
 
 impl GateMemo {
@@ -1649,7 +1676,7 @@ fn features(
     if b < n {
         feat!(sink; "post=", low(b));
     }
-    let sent = doc.sentences[doc.sentence_at(c.start)];
+    let sent = doc.sentences[doc.sentence_at_from(c.start, &mut memo.sentence)];
     let (opens, closes) = (
         u8::from(a <= sent.tok_start + 1),
         u8::from(b + 1 >= sent.tok_end),
@@ -1739,7 +1766,7 @@ fn is_statement_quote(doc: &Document, q: &Quote) -> bool {
 fn direct_quotes(
     doc: &Document,
     quotes: &[Quote],
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     used: &mut [bool],
     cands: &mut Vec<Candidate>,
 ) {
@@ -1947,7 +1974,7 @@ fn direct_quotes(
 /// "Manafort dismissed the whole kerfuffle as “absurd.”", "Merkel hailed the deal as a
 /// “breakthrough.”": a verb, its object and "as" before a short quote make a mixed
 /// statement of the verb's subject, from the object to the quote's end.
-fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<usize>]) -> Option<Candidate> {
+fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<u32>]) -> Option<Candidate> {
     let open_tok = doc.token_at_or_after(q.open);
     let sent = doc.sentences[doc.sentence_at(q.open)];
     let lo = sent.tok_start.max(doc.paragraphs[q.para].tok_start);
@@ -1990,7 +2017,7 @@ fn described_as(doc: &Document, q: &Quote, in_quote: &[Option<usize>]) -> Option
 }
 
 /// End of the attribution clause that starts at `k`: the sentence end or the next quote.
-fn clause_end(doc: &Document, k: usize, hi: usize, in_quote: &[Option<usize>]) -> usize {
+fn clause_end(doc: &Document, k: usize, hi: usize, in_quote: &[Option<u32>]) -> usize {
     let mut e = k;
     while e < hi && e - k < 30 {
         if in_quote[e].is_some() {
@@ -2181,7 +2208,7 @@ fn attribution_before(
     doc: &Document,
     open_tok: usize,
     lo: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<((usize, usize), Np, Option<usize>)> {
     let mut k = open_tok;
     // the mark may follow ":" or "," or "that"
@@ -2243,7 +2270,7 @@ fn attribution_before(
 /// Reported speech in every sentence, around verbs the direct pass did not use.
 fn reported_speech(
     doc: &Document,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     used: &mut [bool],
     cands: &mut Vec<Candidate>,
 ) {
@@ -2257,6 +2284,8 @@ fn reported_speech(
     for s in &doc.sentences {
         let (lo, hi) = (s.tok_start, s.tok_end);
         let before = cands.len();
+        // the sentence's first relative pronoun, once one of its verbs asks
+        let mut first_relative = None;
         let mut i = lo;
         while i < hi {
             if in_quote[i].is_some() {
@@ -2343,7 +2372,8 @@ fn reported_speech(
                     cands.push(c);
                 }
             }
-            if let Some(c) = relative_content(doc, i, verb, lo, in_quote) {
+            if let Some(c) = relative_content(doc, i, verb, (lo, hi), in_quote, &mut first_relative)
+            {
                 cands.push(c);
             }
             i += 1;
@@ -2370,7 +2400,7 @@ fn nominal_statement(
     doc: &Document,
     i: usize,
     (lo, hi): (usize, usize),
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     let t = doc.tokens[i];
     if t.cap || i + 2 >= hi || i == lo || !lower_eq(doc, i + 1, "that") {
@@ -2472,7 +2502,7 @@ fn cue_end_statements(
     doc: &Document,
     (lo, hi): (usize, usize),
     before: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     used: &[bool],
     quote_cues: &crate::hash::FastSet<(usize, usize)>,
     cands: &mut Vec<Candidate>,
@@ -2519,6 +2549,12 @@ fn cue_end_statements(
 
 /// The rate of the pair of words at `i`, `i + 1` in `lexicon/cue_ends.txt`.
 fn cue_end_pair(doc: &Document, i: usize) -> Option<u8> {
+    // asked after nearly every preposition: most words before one begin no pair. The
+    // class is the lower-cased word's (the word as the lexicon holds it), and every
+    // first word of a pair is a short ASCII word, which the tokenizer looks up
+    if !doc.tokens[i].lex.contains(Lex::CUE_END_PAIR_FIRST) {
+        return None;
+    }
     let (a, b) = (doc.tok_text(i), doc.tok_text(i + 1));
     // asked of every preposition after a word: the key is built on the stack (ASCII
     // words, nearly all of them), not allocated
@@ -2543,7 +2579,7 @@ fn before_parenthetical(
     v: usize,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     quote_speakers: &crate::hash::FastMap<(usize, usize), Np>,
 ) -> Option<Candidate> {
     let cue = (doc.tokens[v].start, doc.tokens[v].end);
@@ -2586,8 +2622,9 @@ fn relative_content(
     doc: &Document,
     v: usize,
     verb: lexicon::CueVerb,
-    lo: usize,
-    in_quote: &[Option<usize>],
+    (lo, hi): (usize, usize),
+    in_quote: &[Option<u32>],
+    first_relative: &mut Option<Option<usize>>,
 ) -> Option<Candidate> {
     // a naming verb names, it reports nothing: "what he called a “witch hunt”"
     if verb.class == CueClass::Weak
@@ -2599,12 +2636,22 @@ fn relative_content(
     {
         return None;
     }
+    let relative = |r: usize| {
+        ["which", "what", "who", "whom"]
+            .iter()
+            .any(|w| lower_eq(doc, r, w))
+    };
+    // the pronoun opens the speaker's phrase, so it comes before the verb: most verbs
+    // have none before them, known before the phrase is read. The sentence's first
+    // such word is found once, for all its verbs (`first_relative`), so that a sentence
+    // of many verbs is not read again for each
+    let first = *first_relative.get_or_insert_with(|| (lo..hi).find(|&r| relative(r)));
+    if first.is_none_or(|r| r >= v) {
+        return None;
+    }
     let np = speaker_before_verb(doc, v, lo)?;
     let r = np.start.checked_sub(1).filter(|&r| r >= lo)?;
-    if !matches!(
-        doc.tok_text(r).to_ascii_lowercase().as_str(),
-        "which" | "what" | "who" | "whom"
-    ) {
+    if !relative(r) {
         return None;
     }
     // right after a reporting verb the word opens that verb's content: "asked what
@@ -2673,7 +2720,7 @@ fn cue_end_statement(
     (first, v): (usize, usize),
     (lo, hi): (usize, usize),
     shared: Option<Np>,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     let t = doc.tokens[v];
     // a capitalised word is a name, except in a headline in title case ("Retired General
@@ -2738,9 +2785,15 @@ fn open_verb_statement(
     doc: &Document,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     if hi - lo > MAX_SENTENCE {
+        return None;
+    }
+    // the verb is an open cue word: a sentence with none (most) is no statement of this
+    // rule, known before its subject is read
+    let open_cue = |ts: &[Token]| ts.iter().any(|t| t.lex.contains(Lex::OPEN_CUE));
+    if !doc.tokens.get(lo..hi).is_some_and(open_cue) {
         return None;
     }
     let np = clause_subject(doc, lo, hi)?;
@@ -2796,19 +2849,15 @@ fn fallback_statement(
     verb: lexicon::CueVerb,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     if hi - lo > MAX_SENTENCE {
         return None;
     }
-    // a weak verb's noun object is a stance, its adjuncts cut off (as in verb_statement)
-    let stance = verb.class == CueClass::Weak
-        && !that_follows(doc, v, hi)
-        && !weak_complement(doc, v + 1, hi);
-    let (a, b) = verb_content(doc, v, hi, verb.lemma, stance)?;
     // only a verb right after its subject, give or take an auxiliary or an adverb ("the
     // party has long opposed"): a word in between makes the cue a noun ("the ministry's
-    // new rules") or the subject another's
+    // new rules") or the subject another's. Tested before the content is read, as it
+    // fails for nearly every verb this rule is left with (both tests only read the text)
     let mut e = v;
     while e > lo && v - e < 3 && verb_modifier(doc, e - 1) {
         e -= 1;
@@ -2827,6 +2876,11 @@ fn fallback_statement(
             np
         }
     };
+    // a weak verb's noun object is a stance, its adjuncts cut off (as in verb_statement)
+    let stance = verb.class == CueClass::Weak
+        && !that_follows(doc, v, hi)
+        && !weak_complement(doc, v + 1, hi);
+    let (a, b) = verb_content(doc, v, hi, verb.lemma, stance)?;
     // an adjunct is no content: "spoke after the meeting", "responded to the proposal"
     // (but "wants to leave")
     let noun_next = doc
@@ -2860,7 +2914,7 @@ fn trim_end(doc: &Document, a: usize, mut b: usize) -> usize {
 }
 
 /// Mixed when a quotation mark's span lies inside tokens `a..b`, indirect otherwise.
-fn span_kind(in_quote: &[Option<usize>], a: usize, b: usize) -> StatementKind {
+fn span_kind(in_quote: &[Option<u32>], a: usize, b: usize) -> StatementKind {
     if in_quote[a..b].iter().any(Option::is_some) {
         StatementKind::Mixed
     } else {
@@ -2873,7 +2927,7 @@ fn according_to(
     i: usize,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     let cue = Some((doc.tokens[i].start, doc.tokens[i + 1].end));
     // a source the noun-phrase scan does not take ("ouest-france.fr", "early results
@@ -2926,7 +2980,7 @@ fn colon_statement(
     i: usize,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
 ) -> Option<Candidate> {
     let para = doc.paragraphs[doc.sentences[doc.sentence_at(doc.tokens[lo].start)].para];
     if lo != para.tok_start || i == lo || i - lo > 6 || in_quote[lo..i].iter().any(Option::is_some)
@@ -2979,7 +3033,7 @@ fn verb_statement(
     verb: lexicon::CueVerb,
     lo: usize,
     hi: usize,
-    in_quote: &[Option<usize>],
+    in_quote: &[Option<u32>],
     extra: &mut Vec<Candidate>,
 ) -> Option<Candidate> {
     let speech = verb.class == CueClass::Speech;
@@ -3869,6 +3923,13 @@ fn clause_subject(doc: &Document, lo: usize, v: usize) -> Option<Np> {
 fn clause_cut(doc: &Document, a: usize, end: usize) -> usize {
     let mut i = a + 2;
     while i < end {
+        // every token this looks for is three bytes or fewer (";", ",", "and", "but", a
+        // dash): a longer word is passed without its text being read
+        let tk = doc.tokens[i];
+        if tk.end - tk.start > 3 {
+            i += 1;
+            continue;
+        }
         let t = doc.tok_text(i);
         if t == ";" {
             return trim_end(doc, a, i);
@@ -4061,16 +4122,19 @@ fn content_right(
 
 /// Resolves speakers in text order: names register as entities, surnames join full
 /// names, pronouns take the latest compatible speaker.
-fn resolve(doc: &Document, ents: &mut EntityTable, cands: Vec<Candidate>) -> Vec<Statement> {
+fn resolve(doc: &Document, ents: &mut EntityTable, cands: &[Candidate]) -> Vec<Statement> {
     let mut out: Vec<Statement> = Vec::with_capacity(cands.len());
     // the statements with a speaker so far, latest last: (index in `out`, gender); the
     // speakers stay in `out` rather than being copied here
-    let mut history: Vec<(usize, Option<Gender>)> = Vec::new();
+    // (one for each statement at most: the list never grows)
+    let mut history: Vec<(usize, Option<Gender>)> = Vec::with_capacity(cands.len());
     let mut prev_para: Option<usize> = None;
     let mut continued: Vec<bool> = Vec::with_capacity(cands.len());
     let persons = ents.gendered_person_mentions();
+    // candidates come in text order (see `Document::sentence_at_from`)
+    let mut sentence = 0;
     for c in cands {
-        let para = doc.sentences[doc.sentence_at(c.start)].para;
+        let para = doc.sentences[doc.sentence_at_from(c.start, &mut sentence)].para;
         let speaker = match (c.speaker, c.inherit) {
             (Some(np), _) => speaker_of(doc, ents, np, (&out, &history), &persons),
             (None, true) => {
@@ -4391,6 +4455,21 @@ pub fn assign_dates(doc: &Document, statements: &mut [Statement], dates: &[DateM
             .min_by_key(|d| d.start.abs_diff(anchor));
         if let Some(d) = best {
             s.said_on = d.value;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_byte_piece_is_its_decimal_form() {
+        for n in 0..=u8::MAX {
+            let mut names = Vec::new();
+            let mut sink = FeatureSink::names(&mut names);
+            feat!(&mut sink; "x=", n);
+            assert_eq!(names, [format!("x={n}")]);
         }
     }
 }

@@ -20,7 +20,7 @@ const MODEL: &str = include_str!("../model/bounds.tsv");
 /// The model compiled into the library, when it has weights.
 pub fn builtin() -> Option<&'static Gate> {
     static B: OnceLock<Gate> = OnceLock::new();
-    Some(B.get_or_init(|| Gate::parse(MODEL))).filter(|g| g.is_active())
+    Some(B.get_or_init(|| Gate::parse_static(MODEL))).filter(|g| g.is_active())
 }
 
 /// The fit's settings, tuned by cross-validation on train (more smoothing than the

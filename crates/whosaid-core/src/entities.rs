@@ -185,7 +185,10 @@ impl EntityTable {
         gender: Option<Gender>,
     ) -> usize {
         let key = Lowered::new(name);
-        let Some(idx) = self.resolve_key(&key, kind) else {
+        // the name's first and last words, when resolving read them: a new name is
+        // indexed by them too
+        let mut words = None;
+        let Some(idx) = self.resolve_key_words(&key, kind, &mut words) else {
             let idx = self.entities.len();
             self.entities.push(Entity {
                 name: name.to_string(),
@@ -196,7 +199,8 @@ impl EntityTable {
                 mentions: vec![Mention { start, end }],
             });
             self.genders.push(gender);
-            self.index(idx, key.to_string());
+            let (_, later) = words.unwrap_or_else(|| first_and_last_word(&key));
+            self.index(idx, key.to_string(), later);
             return idx;
         };
         if let Some(g) = gender {
@@ -222,6 +226,17 @@ impl EntityTable {
 
     /// [`EntityTable::resolve`] for a name already lower-cased.
     fn resolve_key(&self, key: &str, kind: EntityKind) -> Option<usize> {
+        self.resolve_key_words(key, kind, &mut None)
+    }
+
+    /// [`EntityTable::resolve_key`], leaving in `words` the key's first and last words
+    /// (see [`first_and_last_word`]) when it read them.
+    fn resolve_key_words<'k>(
+        &self,
+        key: &'k str,
+        kind: EntityKind,
+        words: &mut Option<(Option<&'k str>, Option<&'k str>)>,
+    ) -> Option<usize> {
         if let Some(&i) = self.by_name.get(key) {
             return Some(i);
         }
@@ -233,6 +248,7 @@ impl EntityTable {
             // only the first and last words and whether there is one word matter: no
             // need to collect them
             let (first, later) = first_and_last_word(key);
+            *words = Some((first, later));
             let single = later.is_none();
             if let Some(last) = later.or(first) {
                 if let Some(cands) = self.by_surname.get(last) {
@@ -260,10 +276,10 @@ impl EntityTable {
         None
     }
 
-    /// Indexes entity `idx` under `key`, its lower-cased name.
-    fn index(&mut self, idx: usize, key: String) {
+    /// Indexes entity `idx` under `key`, its lower-cased name, whose last word (if it
+    /// has more than one, see [`first_and_last_word`]) is `later`.
+    fn index(&mut self, idx: usize, key: String, later: Option<&str>) {
         let e = &self.entities[idx];
-        let (_, later) = first_and_last_word(&key);
         let several = later.is_some();
         if e.kind == EntityKind::Person && several {
             if let Some(last) = later {

@@ -11,6 +11,7 @@
 
 use crate::score::{self, GoldDoc};
 use crate::{extract_candidates, Article, Extraction};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -27,8 +28,9 @@ pub struct Gate {
     // from its file only when asked for (see `Gate::names`), as extraction never asks
     // and a string apiece for thousands of names was half the cost of loading a model
     names: OnceLock<Vec<(String, f32)>>,
-    // the model file a parsed gate came from; empty for a fitted one
-    source: String,
+    // the model file a parsed gate came from; empty for a fitted one. A model compiled
+    // in is borrowed rather than copied, as no one reads it unless names are asked for
+    source: Cow<'static, str>,
     // whether there is any weight at all (any name, before duplicates are dropped)
     active: bool,
     bias: f32,
@@ -40,15 +42,26 @@ impl Gate {
     /// `weight<TAB>feature` line per feature. Lines that do not parse are skipped, so a
     /// damaged file weakens the gate but never stops extraction.
     pub fn parse(text: &str) -> Gate {
+        Gate::parse_from(text, Cow::Owned(text.to_string()))
+    }
+
+    /// [`Gate::parse`] of a model compiled into the library.
+    pub(crate) fn parse_static(text: &'static str) -> Gate {
+        Gate::parse_from(text, Cow::Borrowed(text))
+    }
+
+    fn parse_from(text: &str, source: Cow<'static, str>) -> Gate {
         let mut g = Gate::default();
-        // (name's hash, weight) in file order: a later duplicate replaces the earlier
-        let mut hashed = Vec::new();
+        // (name's hash, weight) in file order: a later duplicate replaces the earlier.
+        // Room for a line in every 16 bytes (a model's lines run 20 or more), so that the
+        // list of thousands is not copied as it grows
+        let mut hashed = Vec::with_capacity(text.len() / 16);
         for line in lines(text) {
             if let Some(h) = line.strip_prefix("#gate") {
                 for kv in h.split_whitespace() {
                     match kv.split_once('=') {
-                        Some(("bias", v)) => g.bias = v.parse().unwrap_or(0.0),
-                        Some(("threshold", v)) => g.threshold = v.parse().unwrap_or(0.0),
+                        Some(("bias", v)) => g.bias = parse_weight(v).unwrap_or(0.0),
+                        Some(("threshold", v)) => g.threshold = parse_weight(v).unwrap_or(0.0),
                         _ => {}
                     }
                 }
@@ -63,7 +76,7 @@ impl Gate {
         }
         g.active = !hashed.is_empty();
         g.weights = HashedWeights::new(hashed.into_iter());
-        g.source = text.to_string();
+        g.source = source;
         g
     }
 
@@ -95,7 +108,7 @@ impl Gate {
     /// The model compiled into the library.
     pub fn builtin() -> &'static Gate {
         static G: OnceLock<Gate> = OnceLock::new();
-        G.get_or_init(|| Gate::parse(MODEL))
+        G.get_or_init(|| Gate::parse_static(MODEL))
     }
 
     /// Whether the model has weights at all.
@@ -210,14 +223,64 @@ impl HashedWeights {
     }
 }
 
-/// The lines of `text` as `str::lines` gives them, found with `memchr`: a model file has
-/// thousands of short lines, and `str::lines` looked for the end of each with a searcher
-/// whose setup cost more than the rest of the line's parse.
 /// A `weight<TAB>feature` line's feature and weight, if it is one.
 fn weight_line(line: &str) -> Option<(&str, f32)> {
-    let tab = memchr::memchr(b'\t', line.as_bytes())?;
-    let w = line[..tab].parse::<f32>().ok()?;
+    // every line the models write: "-0.1304<TAB>…", read in place (see `parse_weight`)
+    let b = line.as_bytes();
+    let (negative, at) = match b.first() {
+        Some(b'-') => (true, 1),
+        _ => (false, 0),
+    };
+    if let Some(&[d0, b'.', d1, d2, d3, d4, b'\t']) = b.get(at..at + 7) {
+        let digits = [d0, d1, d2, d3, d4];
+        if digits.iter().all(u8::is_ascii_digit) {
+            let mantissa = digits
+                .iter()
+                .fold(0u32, |m, &d| m * 10 + u32::from(d - b'0'));
+            let v = mantissa as f32 / 1e4;
+            return Some((&line[at + 7..], if negative { -v } else { v }));
+        }
+    }
+    let tab = memchr::memchr(b'\t', b)?;
+    let w = parse_weight(&line[..tab])?;
     Some((&line[tab + 1..], w))
+}
+
+/// `s.parse::<f32>()`, bit for bit. A weight of at most seven digits ("-0.1304", as
+/// the models write it) is read directly: its digits make an integer
+/// that an f32 holds exactly, ten to the power of its decimals is exact in an f32 too,
+/// so the one division rounds the exact quotient once, as the general parser's correct
+/// rounding does (Clinger's fast path). The general parser, which cost more than
+/// everything else a model line takes to load, reads anything else.
+fn parse_weight(s: &str) -> Option<f32> {
+    const POW10: [f32; 8] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7];
+    let b = s.as_bytes();
+    let (negative, digits) = match b.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, b),
+    };
+    let mut mantissa: u32 = 0;
+    let mut count = 0;
+    let mut decimals = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' if count < 7 => {
+                mantissa = mantissa * 10 + u32::from(c - b'0');
+                count += 1;
+            }
+            // a point after at least one digit, and only one
+            b'.' if i > 0 && decimals.is_none() => decimals = Some(digits.len() - i - 1),
+            _ => return s.parse().ok(),
+        }
+    }
+    match decimals.unwrap_or(0) {
+        k if count > 0 && k < POW10.len() => {
+            // below 10^7 < 2^24: exact
+            let v = mantissa as f32 / POW10[k];
+            Some(if negative { -v } else { v })
+        }
+        _ => s.parse().ok(),
+    }
 }
 
 /// Names sorted, each once: where one is listed twice, the later weight wins, as it
@@ -229,7 +292,10 @@ fn sorted(mut names: Vec<(String, f32)>) -> Vec<(String, f32)> {
     names
 }
 
-fn lines(text: &str) -> impl Iterator<Item = &str> {
+/// The lines of `text` as `str::lines` gives them, found with `memchr`: a model file or
+/// word list has thousands of short lines, and `str::lines` looked for the end of each
+/// with a searcher whose setup cost more than the rest of the line's parse.
+pub(crate) fn lines(text: &str) -> impl Iterator<Item = &str> {
     let mut rest = text;
     std::iter::from_fn(move || {
         if rest.is_empty() {
@@ -610,6 +676,48 @@ pub(crate) fn bucket_index(n: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weights_parse_as_the_general_parser_does() {
+        let models = [MODEL, include_str!("../model/bounds.tsv")];
+        let fields = models
+            .iter()
+            .flat_map(|m| lines(m))
+            .filter_map(|l| l.split('\t').next())
+            .map(String::from);
+        let random = crate::test_strings::random("0123456789.-+e", 0x5eed, 20_000, 3)
+            .into_iter()
+            .chain(crate::test_strings::random("0123456789.", 7, 20_000, 3))
+            .chain(
+                crate::test_strings::random("0123456789", 11, 20_000, 3)
+                    .into_iter()
+                    .flat_map(|d| {
+                        let (a, b) = d.split_at(1);
+                        [format!("{a}.{b}"), format!("-{a}.{b}")]
+                    }),
+            );
+        for s in fields.chain(random).chain(
+            [
+                "",
+                "-",
+                ".",
+                "-.5",
+                "1.",
+                "0",
+                "-0",
+                "-0.0000",
+                "16777217",
+                "9999999.9",
+            ]
+            .map(String::from),
+        ) {
+            let want = s.parse::<f32>().ok().map(f32::to_bits);
+            assert_eq!(parse_weight(&s).map(f32::to_bits), want, "{s:?}");
+            let line = format!("{s}\tcue=said");
+            let got = weight_line(&line).map(|(f, w)| (f, w.to_bits()));
+            assert_eq!(got, want.map(|w| ("cue=said", w)), "{line:?}");
+        }
+    }
 
     #[test]
     fn a_name_hashes_the_same_in_any_pieces() {

@@ -4,6 +4,7 @@
 //! module only answers "what is this word?"; it makes no decision about statements.
 
 use crate::hash::FastMap;
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
@@ -40,6 +41,9 @@ impl Lex {
     pub const CUE_END: Lex = Lex(1 << 18);
     /// The second word of a pair in `lexicon/cue_ends.txt` ("for" of "called for").
     pub const CUE_END_PAIR: Lex = Lex(1 << 19);
+    /// The first word of a pair in `lexicon/cue_ends.txt` ("called" of "called for"):
+    /// only after such a word is the pair worth looking up.
+    pub const CUE_END_PAIR_FIRST: Lex = Lex(1 << 20);
 
     pub const fn empty() -> Lex {
         Lex(0)
@@ -99,8 +103,10 @@ pub enum Gender {
 type WordSet<K> = HashSet<K, std::hash::BuildHasherDefault<crate::hash::WordHasher>>;
 
 pub struct Lexicon {
-    classes: FastMap<String, Lex>,
-    cues: FastMap<String, CueVerb>,
+    // the word lists' own words where they are lower-case already (nearly all), so that
+    // loading copies only the rest and the verb forms made by rule
+    classes: FastMap<Cow<'static, str>, Lex>,
+    cues: FastMap<Cow<'static, str>, CueVerb>,
     first_names: FastMap<&'static str, Gender>,
     places: WordSet<&'static str>,
     demonyms: FastMap<&'static str, &'static str>,
@@ -239,9 +245,43 @@ const TIME_WORDS: &[&str] = &[
 ];
 
 fn data_lines(s: &'static str) -> impl Iterator<Item = &'static str> {
-    s.lines()
-        .map(str::trim)
+    crate::gate::lines(s)
+        .map(trim)
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+/// `str::trim`, answered without a search for a line that starts and ends with a
+/// visible ASCII char, as nearly every line of the word lists does.
+fn trim(l: &str) -> &str {
+    let visible = |b: Option<&u8>| b.is_some_and(u8::is_ascii_graphic);
+    if visible(l.as_bytes().first()) && visible(l.as_bytes().last()) {
+        l
+    } else {
+        l.trim()
+    }
+}
+
+/// `s.split_once(sep)` for an ASCII `sep`, by a plain look along a short line rather
+/// than the general searcher (whose setup costs more than the line).
+fn split_once_byte(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    // an ASCII byte is a char of its own, so both sides are whole chars
+    Some((s.get(..i)?, s.get(i + 1..)?))
+}
+
+/// The lines of a word list, an upper bound on its entries: a map sized for them never
+/// grows while the list is read.
+const fn line_count(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut n = 1;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\n' {
+            n += 1;
+        }
+        i += 1;
+    }
+    n
 }
 
 /// Regular inflections of a verb: (past = participle, third person, gerund).
@@ -282,54 +322,66 @@ fn inflect(lemma: &str) -> (String, String, String) {
 
 impl Lexicon {
     fn build() -> Lexicon {
-        let mut classes: FastMap<String, Lex> = FastMap::default();
-        let mut add = |w: &str, l: Lex| {
-            classes.entry(w.to_lowercase()).or_default().insert(l);
+        // room for every word of the lists (about 2,800), so that the map never grows
+        let mut classes: FastMap<Cow<'static, str>, Lex> =
+            FastMap::with_capacity_and_hasher(4096, Default::default());
+        let mut add = |w: Cow<'static, str>, l: Lex| {
+            // ASCII with no capital is its own lower case
+            let key = if w.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+                w
+            } else {
+                Cow::Owned(w.to_lowercase())
+            };
+            classes.entry(key).or_default().insert(l);
         };
         for w in data_lines(ABBREVIATIONS) {
-            add(w, Lex::ABBREV);
+            add(Cow::Borrowed(w), Lex::ABBREV);
         }
         for w in data_lines(TITLES) {
-            add(w, Lex::TITLE);
+            add(Cow::Borrowed(w), Lex::TITLE);
         }
         for w in data_lines(ROLES) {
-            add(w, Lex::ROLE);
+            add(Cow::Borrowed(w), Lex::ROLE);
         }
         for w in data_lines(GROUPS) {
-            add(w, Lex::GROUP);
+            add(Cow::Borrowed(w), Lex::GROUP);
         }
         for w in data_lines(ORG_WORDS) {
-            add(w, Lex::ORG);
+            add(Cow::Borrowed(w), Lex::ORG);
         }
         for w in data_lines(FUNCTION_WORDS) {
-            add(w, Lex::FUNC);
+            add(Cow::Borrowed(w), Lex::FUNC);
         }
         for w in data_lines(NOMINAL_CUES) {
-            add(w, Lex::NOMINAL_CUE);
+            add(Cow::Borrowed(w), Lex::NOMINAL_CUE);
         }
         for w in data_lines(WEAK_CUE_FORMS) {
-            add(w, Lex::WEAK_CUE);
+            add(Cow::Borrowed(w), Lex::WEAK_CUE);
         }
         for w in data_lines(ADJUNCT_WORDS) {
-            add(w, Lex::ADJUNCT);
+            add(Cow::Borrowed(w), Lex::ADJUNCT);
         }
         for w in data_lines(SENTENCE_ADVERBS) {
-            add(w, Lex::ADVERB);
+            add(Cow::Borrowed(w), Lex::ADVERB);
         }
         // "word  # counts": the counts are for the reader
         for w in data_lines(OPEN_CUES).filter_map(|l| l.split_whitespace().next()) {
-            add(w, Lex::OPEN_CUE);
+            add(Cow::Borrowed(w), Lex::OPEN_CUE);
         }
         // "word<TAB>cues/occurrences", or a pair of words ("called for") whose second
         // word alone is no cue
-        let mut cue_end_rates = FastMap::default();
+        let mut cue_end_rates =
+            FastMap::with_capacity_and_hasher(const { line_count(CUE_ENDS) }, Default::default());
         for l in data_lines(CUE_ENDS) {
-            let Some((w, r)) = l.split_once('\t') else {
+            let Some((w, r)) = split_once_byte(l, b'\t') else {
                 continue;
             };
-            match w.split_once(' ') {
-                Some((_, second)) => add(second, Lex::CUE_END_PAIR),
-                None => add(w, Lex::CUE_END),
+            match split_once_byte(w, b' ') {
+                Some((first, second)) => {
+                    add(Cow::Borrowed(first), Lex::CUE_END_PAIR_FIRST);
+                    add(Cow::Borrowed(second), Lex::CUE_END_PAIR);
+                }
+                None => add(Cow::Borrowed(w), Lex::CUE_END),
             }
             let rate = r
                 .trim()
@@ -339,39 +391,49 @@ impl Lexicon {
             cue_end_rates.insert(w, (rate * 10.0).clamp(0.0, 10.0) as u8);
         }
         for w in PRONOUNS {
-            add(w, Lex::PRONOUN);
+            add(Cow::Borrowed(*w), Lex::PRONOUN);
         }
         for w in DETERMINERS {
-            add(w, Lex::DET);
+            add(Cow::Borrowed(*w), Lex::DET);
         }
         for w in AUXILIARIES {
-            add(w, Lex::AUX);
+            add(Cow::Borrowed(*w), Lex::AUX);
         }
         for w in TIME_WORDS {
-            add(w, Lex::TIME);
+            add(Cow::Borrowed(*w), Lex::TIME);
         }
-        let mut first_names = FastMap::default();
+        let mut first_names = FastMap::with_capacity_and_hasher(
+            const { line_count(FIRST_NAMES) },
+            Default::default(),
+        );
         for l in data_lines(FIRST_NAMES) {
-            if let Some((n, g)) = l.split_once('|') {
+            if let Some((n, g)) = split_once_byte(l, b'|') {
                 let g = if g == "f" {
                     Gender::Female
                 } else {
                     Gender::Male
                 };
                 first_names.insert(n, g);
-                add(n, Lex::FIRST_NAME);
+                add(Cow::Borrowed(n), Lex::FIRST_NAME);
             }
         }
-        let mut demonyms = FastMap::default();
+        let mut demonyms =
+            FastMap::with_capacity_and_hasher(const { line_count(DEMONYMS) }, Default::default());
         for l in data_lines(DEMONYMS) {
-            if let Some((d, c)) = l.split_once('|') {
+            if let Some((d, c)) = split_once_byte(l, b'|') {
                 demonyms.insert(d, c);
-                add(d, Lex::DEMONYM);
+                add(Cow::Borrowed(d), Lex::DEMONYM);
             }
         }
-        let places: WordSet<&'static str> = data_lines(PLACES).collect();
+        let mut places: WordSet<&'static str> =
+            WordSet::with_capacity_and_hasher(const { line_count(PLACES) }, Default::default());
+        places.extend(data_lines(PLACES));
 
-        let mut cues = FastMap::default();
+        // a verb has five forms at most
+        let mut cues = FastMap::with_capacity_and_hasher(
+            const { 5 * line_count(REPORTING_VERBS) },
+            Default::default(),
+        );
         for l in data_lines(REPORTING_VERBS) {
             let f: Vec<&'static str> = l.split_whitespace().collect();
             if f.len() < 2 {
@@ -383,25 +445,25 @@ impl Lexicon {
                 _ => CueClass::Weak,
             };
             let lemma = f[1];
-            let forms: Vec<(String, VerbForm)> = if f.len() >= 6 {
+            let forms: Vec<(Cow<'static, str>, VerbForm)> = if f.len() >= 6 {
                 vec![
-                    (f[1].to_string(), VerbForm::Base),
-                    (f[2].to_string(), VerbForm::Past),
-                    (f[3].to_string(), VerbForm::Participle),
-                    (f[4].to_string(), VerbForm::Third),
-                    (f[5].to_string(), VerbForm::Gerund),
+                    (f[1].into(), VerbForm::Base),
+                    (f[2].into(), VerbForm::Past),
+                    (f[3].into(), VerbForm::Participle),
+                    (f[4].into(), VerbForm::Third),
+                    (f[5].into(), VerbForm::Gerund),
                 ]
             } else {
                 let (past, third, ing) = inflect(lemma);
                 vec![
-                    (lemma.to_string(), VerbForm::Base),
-                    (past, VerbForm::Past),
-                    (third, VerbForm::Third),
-                    (ing, VerbForm::Gerund),
+                    (lemma.into(), VerbForm::Base),
+                    (past.into(), VerbForm::Past),
+                    (third.into(), VerbForm::Third),
+                    (ing.into(), VerbForm::Gerund),
                 ]
             };
             for (w, form) in forms {
-                add(&w, Lex::CUE);
+                add(w.clone(), Lex::CUE);
                 cues.entry(w).or_insert(CueVerb { class, form, lemma });
             }
         }
@@ -459,6 +521,16 @@ pub fn classes_ascii_in(text: &str, start: usize, end: usize) -> Lex {
         }
         m
     };
+    // most words fit one u64: the one word loaded, tested and lower-cased, and the
+    // table's probe comparing it alone (a key of that length is zero past it)
+    if let Some(&head) = window.first_chunk::<8>() {
+        if len <= 8 {
+            let raw = u64::from_le_bytes(head) & KEEP[len];
+            if raw & 0x8080_8080_8080_8080 == 0 {
+                return word_table().get_one_word(ascii_lower(raw), len as u32);
+            }
+        }
+    }
     let mut raw = [0; 3];
     for (j, (w, chunk)) in raw.iter_mut().zip(window.chunks_exact(8)).enumerate() {
         let mut bytes = [0; 8];
@@ -512,8 +584,13 @@ impl WordKey {
 
     fn hash(&self) -> u64 {
         let [a, b, c] = self.words;
-        (a ^ b.rotate_left(21) ^ c.rotate_left(42) ^ u64::from(self.len))
-            .wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        WordKey::hash_words(a ^ b.rotate_left(21) ^ c.rotate_left(42), self.len)
+    }
+
+    /// The hash of a key whose words fold to `folded` (a key of one word: that word).
+    #[inline]
+    fn hash_words(folded: u64, len: u32) -> u64 {
+        (folded ^ u64::from(len)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
     }
 }
 
@@ -530,18 +607,57 @@ pub(crate) fn ascii_lower(x: u64) -> u64 {
 /// Open addressing over the class map's ASCII keys of up to 24 bytes, made from the map
 /// on first use.
 struct WordTable {
-    /// `len == u32::MAX` marks an empty slot.
-    slots: Vec<(WordKey, Lex)>,
+    /// (key, classes, 1 + the index in `cues` of the reporting verb it is a form of, or
+    /// 0); `len == u32::MAX` marks an empty slot.
+    slots: Vec<(WordKey, Lex, u16)>,
     shift: u32,
+    cues: Vec<CueVerb>,
 }
 
 impl WordTable {
+    /// [`WordTable::get`] of the key of a word of `len` bytes, at most eight, whose
+    /// lower-cased bytes are `word`: the hash `get` takes (the other words are zero), and
+    /// the same probe, but comparing the length and the one word.
+    #[inline]
+    fn get_one_word(&self, word: u64, len: u32) -> Lex {
+        let mask = self.slots.len() - 1;
+        let mut i = (WordKey::hash_words(word, len) >> self.shift) as usize;
+        loop {
+            let (k, lex, _) = &self.slots[i & mask];
+            if k.len == len && k.words[0] == word {
+                return *lex;
+            }
+            if k.len == u32::MAX {
+                return Lex::empty();
+            }
+            i += 1;
+        }
+    }
+
+    /// The reporting verb a word of up to eight bytes, lower-cased into `word`, is a
+    /// form of (the probe of [`WordTable::get_one_word`]).
+    #[inline]
+    fn cue_one_word(&self, word: u64, len: u32) -> Option<CueVerb> {
+        let mask = self.slots.len() - 1;
+        let mut i = (WordKey::hash_words(word, len) >> self.shift) as usize;
+        loop {
+            let (k, _, cue) = &self.slots[i & mask];
+            if k.len == len && k.words[0] == word {
+                return self.cues.get(usize::from(*cue).checked_sub(1)?).copied();
+            }
+            if k.len == u32::MAX {
+                return None;
+            }
+            i += 1;
+        }
+    }
+
     fn get(&self, key: &WordKey) -> Lex {
         let mask = self.slots.len() - 1;
         // the table is under half full, so a probe ends at an empty slot
         let mut i = (key.hash() >> self.shift) as usize;
         loop {
-            let (k, lex) = &self.slots[i & mask];
+            let (k, lex, _) = &self.slots[i & mask];
             if k == key {
                 return *lex;
             }
@@ -556,7 +672,8 @@ impl WordTable {
 fn word_table() -> &'static WordTable {
     static TABLE: OnceLock<WordTable> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let keys: Vec<(WordKey, Lex)> = lexicon()
+        let lexicon = lexicon();
+        let keys: Vec<(WordKey, Lex)> = lexicon
             .classes
             .iter()
             .filter_map(|(w, &lex)| Some((WordKey::of(w)?, lex)))
@@ -570,8 +687,9 @@ fn word_table() -> &'static WordTable {
             len: u32::MAX,
         };
         let mut table = WordTable {
-            slots: vec![(empty, Lex::empty()); 1 << bits],
+            slots: vec![(empty, Lex::empty(), 0); 1 << bits],
             shift: 64 - bits,
+            cues: Vec::with_capacity(lexicon.cues.len()),
         };
         let mask = table.slots.len() - 1;
         for (key, lex) in keys {
@@ -580,7 +698,22 @@ fn word_table() -> &'static WordTable {
             while table.slots[i & mask].0.len != u32::MAX {
                 i += 1;
             }
-            table.slots[i & mask] = (key, lex);
+            table.slots[i & mask] = (key, lex, 0);
+        }
+        // every form of a reporting verb is in the class map (as a cue), so in the table
+        for (w, &cue) in &lexicon.cues {
+            let Some(key) = WordKey::of(w) else {
+                continue;
+            };
+            let mut i = (key.hash() >> table.shift) as usize;
+            while table.slots[i & mask].0.len != u32::MAX {
+                if table.slots[i & mask].0 == key {
+                    table.cues.push(cue);
+                    table.slots[i & mask].2 = u16::try_from(table.cues.len()).unwrap_or(0);
+                    break;
+                }
+                i += 1;
+            }
         }
         table
     })
@@ -589,6 +722,26 @@ fn word_table() -> &'static WordTable {
 /// The reporting verb a lower-cased word is a form of.
 pub fn cue_verb(lower: &str) -> Option<CueVerb> {
     lexicon().cues.get(lower).copied()
+}
+
+/// [`cue_verb`] of `text[start..end]` as it stands (not lower-cased), asked of every cue
+/// word the rules meet: a word of up to eight lower-case ASCII bytes, as nearly all are,
+/// is read from the text as one u64 and found in the word table, which holds every
+/// form (all lower-case ASCII words, see the tests); any other word in the map.
+pub(crate) fn cue_verb_in(text: &str, start: usize, end: usize) -> Option<CueVerb> {
+    let len = end.saturating_sub(start);
+    if (1..=8).contains(&len) {
+        if let Some(head) = text.as_bytes().get(start..start + 8) {
+            let mut bytes = [0; 8];
+            bytes.copy_from_slice(head);
+            // the word's `len` bytes, zero after them
+            let raw = u64::from_le_bytes(bytes) & (u64::MAX >> (64 - 8 * len));
+            if raw & 0x8080_8080_8080_8080 == 0 && ascii_lower(raw) == raw {
+                return word_table().cue_one_word(raw, len as u32);
+            }
+        }
+    }
+    cue_verb(text.get(start..end)?)
 }
 
 /// How often a word or pair ("called for") of `cue_ends.txt` ended a cue in train, in
@@ -668,6 +821,59 @@ mod tests {
         for c in 0..128u8 {
             let w = char::from(c).to_string();
             assert_eq!(classes_ascii(&w), classes(&w.to_ascii_lowercase()), "{c}");
+        }
+    }
+
+    #[test]
+    fn pairs_begin_with_words_the_tokenizer_classes() {
+        // `attribution::cue_end_pair` looks a pair up only after a word of this class,
+        // which holds only if the tokenizer gives every first word its classes: a word
+        // token (a letter first), ASCII and short enough to be looked up
+        for l in data_lines(CUE_ENDS) {
+            let Some((first, _)) = l.split_once('\t').and_then(|(w, _)| w.split_once(' ')) else {
+                continue;
+            };
+            assert!(first.is_ascii() && first.len() <= WordKey::MAX, "{first}");
+            assert!(
+                first.starts_with(|c: char| c.is_ascii_alphabetic()),
+                "{first}"
+            );
+            assert!(
+                classes_ascii(first).contains(Lex::CUE_END_PAIR_FIRST),
+                "{first}"
+            );
+        }
+    }
+
+    #[test]
+    fn cue_lookup_in_text_agrees_with_the_map() {
+        let mut words: Vec<String> = lexicon().cues.keys().map(|w| w.to_string()).collect();
+        words.extend(words.clone().iter().map(|w| w.to_ascii_uppercase()));
+        words.extend(
+            [
+                "Said",
+                "saiD",
+                "table",
+                "a",
+                "",
+                "é",
+                "sagté",
+                "x",
+                "announcements",
+            ]
+            .map(String::from),
+        );
+        for w in &words {
+            for (pre, post) in [("", ""), ("x ", " and more text after it"), ("é", "é")] {
+                let text = format!("{pre}{w}{post}");
+                let got = cue_verb_in(&text, pre.len(), pre.len() + w.len());
+                assert_eq!(
+                    got.map(|c| c.lemma),
+                    cue_verb(w).map(|c| c.lemma),
+                    "{text:?}"
+                );
+                assert_eq!(got.map(|c| c.form), cue_verb(w).map(|c| c.form), "{text:?}");
+            }
         }
     }
 

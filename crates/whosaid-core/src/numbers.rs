@@ -265,7 +265,7 @@ impl Lexicon {
             money_scale: Vec::new(),
             entries: HashMap::default(),
         };
-        for line in src.lines() {
+        for line in crate::gate::lines(src) {
             // '#' is an item of the label list, so comments are whole lines.
             if line.trim_start().starts_with('#') {
                 continue;

@@ -117,6 +117,7 @@ impl Lowered {
 /// overlapping loads, and zeros after them up to the next multiple of eight. A copy of
 /// a length known only at run time was a call to memcpy; for ASCII, full lower-casing
 /// is ASCII lower-casing.
+#[inline]
 pub(crate) fn ascii_lower_into(b: &[u8], buf: &mut [u8]) {
     let mut chunks = b.chunks_exact(8);
     for (out, chunk) in buf.chunks_exact_mut(8).zip(&mut chunks) {
@@ -222,6 +223,15 @@ fn is_word_char(c: char) -> bool {
     !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphanumeric()
 }
 
+/// `c.is_alphabetic()`, without the Unicode tables for the general punctuation (no
+/// letter among them) that follows so many words' final dots: "said.”"
+fn is_letter(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphabetic();
+    }
+    !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphabetic()
+}
+
 impl<'a> Document<'a> {
     pub fn new(text: &'a str) -> Self {
         Document::from_tokens(text, tokenize(text, &mut ()))
@@ -263,6 +273,19 @@ impl<'a> Document<'a> {
         self.sentences
             .partition_point(|s| s.start <= b)
             .saturating_sub(1)
+    }
+
+    /// [`Document::sentence_at`], trying the sentence `hint` holds first and leaving the
+    /// answer there: callers that ask in text order ask of the same sentence again and
+    /// again, and a check of its bounds is cheaper than a search.
+    pub(crate) fn sentence_at_from(&self, b: usize, hint: &mut usize) -> usize {
+        let ss = &self.sentences;
+        let i = *hint;
+        if ss.get(i).is_some_and(|s| s.start <= b) && ss.get(i + 1).is_none_or(|s| s.start > b) {
+            return i;
+        }
+        *hint = self.sentence_at(b);
+        *hint
     }
 
     /// Index of the first token starting at or after byte `b`.
@@ -355,7 +378,7 @@ fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
                     let joins = match (d, next) {
                         (_, None) => false,
                         ('.', Some(n)) => {
-                            (n.is_alphabetic() && is_initialism(&text[i..end]))
+                            (is_letter(n) && is_initialism(&text[i..end]))
                                 || (all_digit && n.is_ascii_digit())
                         }
                         (',', Some(n)) => all_digit && n.is_ascii_digit(),
@@ -389,7 +412,12 @@ fn tokenize(text: &str, starts: &mut impl WordStarts) -> Vec<Token> {
                 } else {
                     buf.clear();
                     for ch in text[i..end].chars() {
-                        buf.extend(ch.to_lowercase());
+                        // (most of such a word is ASCII: those chars without the tables)
+                        if ch.is_ascii() {
+                            buf.push(ch.to_ascii_lowercase());
+                        } else {
+                            buf.extend(ch.to_lowercase());
+                        }
                     }
                     lexicon::classes(&buf)
                 }
@@ -651,9 +679,38 @@ mod tests {
     }
 
     #[test]
+    fn general_punctuation_holds_no_letter_or_digit() {
+        // `is_word_char` and `is_letter` skip the tables for this block
+        for c in '\u{2000}'..='\u{206f}' {
+            assert!(!c.is_alphanumeric(), "{c:?}");
+        }
+        for c in [
+            'a', 'Z', '0', '.', ' ', 'é', 'ß', '\u{201d}', '\u{2071}', '中', '\u{a0}',
+        ] {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "{c:?}");
+        }
+    }
+
+    #[test]
     fn one_char_counts_chars_not_bytes() {
         for w in ["", "a", "é", "😀", "ab", "éa", "U.", "\u{2019}s"] {
             assert_eq!(one_char(w), w.chars().count() == 1, "{w:?}");
+        }
+    }
+
+    #[test]
+    fn a_sentence_hint_changes_no_answer() {
+        let t = "One. Two two. Three three three.\n\nFour. Five!";
+        let d = Document::new(t);
+        for hint0 in 0..=d.sentences.len() + 1 {
+            let mut hint = hint0;
+            for b in (0..=t.len()).chain((0..=t.len()).rev()) {
+                assert_eq!(
+                    d.sentence_at_from(b, &mut hint),
+                    d.sentence_at(b),
+                    "{b} {hint0}"
+                );
+            }
         }
     }
 

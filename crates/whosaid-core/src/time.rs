@@ -81,11 +81,13 @@ fn dates_from(
         if tok.kind == Kind::Alpha && class.anchor.is_none() {
             continue;
         }
-        let back = tokens_before(text, lex, start, floor);
+        // the words before are read only where they are asked about: a number asks only
+        // once it is known to be a year
+        let back = || tokens_before(text, lex, start, floor);
         let seen = Seen { tok, class };
         let found = match tok.kind {
-            Kind::Alpha => on_word(text, lex, seen, &back, published),
-            Kind::Digits | Kind::Mixed => on_number(text, lex, tok, &back, published),
+            Kind::Alpha => on_word(text, lex, seen, &back(), published),
+            Kind::Digits | Kind::Mixed => on_number(text, lex, tok, back, published),
             Kind::Punct => None,
         };
         match found {
@@ -102,9 +104,10 @@ fn dates_from(
     out
 }
 
-/// The three tokens before byte `i`, nearest first, none of them before `floor`.
-fn tokens_before(text: &str, lex: &Lexicon, i: usize, floor: usize) -> [Option<Seen>; 3] {
-    let mut back = [None; 3];
+/// The two tokens before byte `i`, nearest first, none of them before `floor`: all that
+/// the rules look back at.
+fn tokens_before(text: &str, lex: &Lexicon, i: usize, floor: usize) -> [Option<Seen>; 2] {
+    let mut back = [None; 2];
     let mut at = i;
     for slot in &mut back {
         let Some(tok) = prev_token(text, at, floor) else {
@@ -325,12 +328,17 @@ impl crate::text::WordStarts for BothStarts<'_> {
         let Some(&c) = bytes.get(i) else {
             return;
         };
+        // a word whose first letter starts no word of either set (a quarter of all: "c",
+        // "i", "p", "r" …) needs no key
+        let (a, b) = (self.a, self.b);
+        if !(a.first[usize::from(c) % 128] | b.first[usize::from(c) % 128]) {
+            return;
+        }
         // One key for both sets, and no branch until a word is known to be a
         // candidate, which few are: the non-short-circuit `&` and `|` are on purpose.
         let k = Starts::key(bytes, i);
         let digit = c.is_ascii_digit();
         let c = usize::from(c);
-        let (a, b) = (self.a, self.b);
         if a.first[c] & (digit | a.has_key(k)) {
             self.a_starts.push(i);
         }
@@ -433,7 +441,10 @@ pub(crate) const ASCII_ALNUM: [bool; 256] = {
 };
 
 fn is_word_char(c: char) -> bool {
-    c.is_ascii_alphanumeric() || (!c.is_ascii() && c.is_alphabetic())
+    // the general punctuation (curly quotes, dashes), before so many words, holds no
+    // letter: no need of the Unicode tables for it
+    c.is_ascii_alphanumeric()
+        || (!c.is_ascii() && !('\u{2000}'..='\u{206f}').contains(&c) && c.is_alphabetic())
 }
 
 /// Whether the character before byte `i` (a char boundary) continues a word.
@@ -641,7 +652,7 @@ impl Lexicon {
     fn parse(src: &str) -> Lexicon {
         let mut buckets: [Vec<(String, Class)>; 26] = std::array::from_fn(|_| Vec::new());
         let mut max_len = 0;
-        for line in src.lines() {
+        for line in crate::gate::lines(src) {
             let line = line.split('#').next().unwrap_or("");
             let mut fields = line.split_whitespace();
             let (Some(kind), Some(value)) = (fields.next(), fields.next()) else {
@@ -748,7 +759,7 @@ fn mention(text: &str, start: usize, end: usize, value: Option<NaiveDate>) -> Da
 
 /// The modifier right before a word ("last" Thursday), and where the date words start
 /// when a lead ("earlier") precedes the modifier.
-fn modifier_before(back: &[Option<Seen>; 3]) -> Option<(Modifier, usize)> {
+fn modifier_before(back: &[Option<Seen>; 2]) -> Option<(Modifier, usize)> {
     let m = back[0]?;
     let modifier = m.class.modifier?;
     let start = match back[1] {
@@ -842,7 +853,7 @@ fn on_word(
     text: &str,
     lex: &Lexicon,
     seen: Seen,
-    back: &[Option<Seen>; 3],
+    back: &[Option<Seen>; 2],
     published: Option<NaiveDate>,
 ) -> Option<DateMention> {
     let tok = seen.tok;
@@ -940,7 +951,7 @@ fn on_number(
     text: &str,
     lex: &Lexicon,
     tok: Tok,
-    back: &[Option<Seen>; 3],
+    back: impl FnOnce() -> [Option<Seen>; 2],
     published: Option<NaiveDate>,
 ) -> Option<DateMention> {
     if let Some(m) = iso_date(text, tok) {
@@ -977,8 +988,13 @@ fn iso_date(text: &str, tok: Tok) -> Option<DateMention> {
 }
 
 /// "in 2019", "since 1990", "mid-2019": a year after a date preposition. No value.
-fn year_alone(text: &str, tok: Tok, back: &[Option<Seen>; 3]) -> Option<DateMention> {
+fn year_alone(
+    text: &str,
+    tok: Tok,
+    back: impl FnOnce() -> [Option<Seen>; 2],
+) -> Option<DateMention> {
     year_number(text, tok)?;
+    let back = back();
     let prev = back[0]?;
     if prev.class.year_prep {
         return Some(mention(text, tok.start, tok.end, None));
