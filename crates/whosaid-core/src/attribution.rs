@@ -4206,6 +4206,19 @@ fn speaker_from_later_part(doc: &Document, out: &mut [Statement], continued: &[b
     }
 }
 
+/// Entity `idx` as the speaker of the mention at bytes `start..end`.
+fn entity_speaker(ents: &EntityTable, idx: usize, (start, end): (usize, usize)) -> Speaker {
+    let e = ents.get(idx);
+    Speaker {
+        name: e.name.clone(),
+        kind: e.kind,
+        role: e.roles.first().cloned(),
+        entity: Some(idx),
+        start,
+        end,
+    }
+}
+
 fn speaker_of(
     doc: &Document,
     ents: &mut EntityTable,
@@ -4293,15 +4306,7 @@ fn speaker_of(
                 })
                 .map(|(_, idx)| idx);
             if let Some(idx) = mentioned {
-                let e = ents.get(idx);
-                return Some(Speaker {
-                    name: e.name.clone(),
-                    kind: e.kind,
-                    role: e.roles.first().cloned(),
-                    entity: Some(idx),
-                    start,
-                    end,
-                });
+                return Some(entity_speaker(ents, idx, (start, end)));
             }
             match found {
                 Some((sp, _)) => {
@@ -4399,15 +4404,7 @@ fn speaker_of(
             {
                 let role = Lowered::new(doc.tok_text(np.end - 1));
                 if let Some(idx) = ents.person_with_role(doc, role.as_str(), start) {
-                    let e = ents.get(idx);
-                    return Some(Speaker {
-                        name: e.name.clone(),
-                        kind: e.kind,
-                        role: e.roles.first().cloned(),
-                        entity: Some(idx),
-                        start,
-                        end,
-                    });
+                    return Some(entity_speaker(ents, idx, (start, end)));
                 }
             }
             // "The ministry's statement that …" (but "McDonald's said" keeps its name)
