@@ -4393,17 +4393,26 @@ fn speaker_of(
             })
         }
         NpKind::Nominal => {
-            // "the governor said": the person named earlier with that role
+            // "the governor said": the person named earlier with that role; a headline's
+            // "Finance minister warns …": the one the story names
             let head = doc.tokens[np.end - 1];
-            if np.end == np.start + 2
-                && lower_eq(doc, np.start, "the")
+            let headline = doc.sentences[doc.sentence_at(start)].para == 0
+                && np.end - np.start <= 3
+                && (np.start..np.end).all(|k| {
+                    let t = doc.tokens[k];
+                    t.kind == TokKind::Word
+                        && !t.lex.intersects(Lex::DET | Lex::PRONOUN)
+                        // "Trump's Son: …" is someone else's relative
+                        && !possessive(doc.tok_text(k))
+                });
+            if (np.end == np.start + 2 && lower_eq(doc, np.start, "the") || headline)
                 && head.kind == TokKind::Word
-                && !head.cap
+                && (!head.cap || headline)
                 && head.lex.contains(Lex::ROLE)
                 && !head.lex.intersects(Lex::ORG | Lex::GROUP)
             {
                 let role = Lowered::new(doc.tok_text(np.end - 1));
-                if let Some(idx) = ents.person_with_role(doc, role.as_str(), start) {
+                if let Some(idx) = ents.person_with_role(doc, role.as_str(), start, headline) {
                     return Some(entity_speaker(ents, idx, (start, end)));
                 }
             }

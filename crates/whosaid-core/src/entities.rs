@@ -124,9 +124,18 @@ impl EntityTable {
     /// next to the name: in a role before it ("central bank governor Tunde Bakare") or
     /// an appositive after it ("Tunde Bakare, the central bank governor,"), or among the
     /// roles recorded for them. For "the governor said": the role stands for the name.
-    pub fn person_with_role(&self, doc: &Document, role: &str, before: usize) -> Option<usize> {
+    /// With `forward` (a headline, which names a role before the story names the
+    /// person), the first such person named after it when none was before.
+    pub fn person_with_role(
+        &self,
+        doc: &Document,
+        role: &str,
+        before: usize,
+        forward: bool,
+    ) -> Option<usize> {
         let near = |k: usize| Lowered::new(doc.tok_text(k)).as_str() == role;
         let mut best: Option<(usize, usize)> = None;
+        let mut next: Option<(usize, usize)> = None;
         for (idx, e) in self.entities.iter().enumerate() {
             if e.kind != EntityKind::Person {
                 continue;
@@ -136,7 +145,7 @@ impl EntityTable {
                     .next()
                     .is_some_and(|w| w.eq_ignore_ascii_case(role))
             });
-            for m in e.mentions.iter().take_while(|m| m.end <= before) {
+            for m in e.mentions.iter().take_while(|m| m.end <= before || forward) {
                 let k = doc.token_at_or_after(m.start);
                 let after = doc.token_at_or_after(m.end);
                 // the role words right before the name: "central bank governor Tunde
@@ -167,12 +176,19 @@ impl EntityTable {
                     && (after + 1..doc.tokens.len().min(after + 7))
                         .take_while(|&j| !matches!(doc.tok_text(j), "," | "." | ";"))
                         .any(near);
-                if (recorded || ahead || apposed) && best.is_none_or(|(p, _)| m.start > p) {
-                    best = Some((m.start, idx));
+                if !(recorded || ahead || apposed) {
+                    continue;
+                }
+                if m.end <= before {
+                    if best.is_none_or(|(p, _)| m.start > p) {
+                        best = Some((m.start, idx));
+                    }
+                } else if m.start >= before && next.is_none_or(|(p, _)| m.start < p) {
+                    next = Some((m.start, idx));
                 }
             }
         }
-        best.map(|(_, idx)| idx)
+        best.or(next).map(|(_, idx)| idx)
     }
 
     /// Finds the entity a name refers to, registering it if new, and records the mention.
