@@ -11,7 +11,7 @@ use crate::gate::{self, Gate};
 use crate::lexicon::{self, CueClass, Gender, Lex, VerbForm};
 use crate::model::{Cue, DateMention, EntityKind, Speaker, Statement, StatementKind};
 use crate::quotes::{find_quotes, Quote};
-use crate::text::{Document, Lowered, TokKind, Token};
+use crate::text::{possessive, strip_possessive, Document, Lowered, TokKind, Token};
 
 /// A feature named by its pieces, in order: `feat!(sink; "w=", word, "|cap")`.
 macro_rules! feat {
@@ -384,12 +384,6 @@ fn progressive(doc: &Document, v: usize, lo: usize) -> bool {
 fn is_aux(doc: &Document, i: usize) -> bool {
     let t = doc.tokens[i];
     t.kind == TokKind::Word && t.lex.contains(Lex::AUX) && !t.cap
-}
-
-use crate::text::strip_possessive;
-
-fn possessive(w: &str) -> bool {
-    w.ends_with("'s") || w.ends_with("\u{2019}s") || w.ends_with('\'') || w.ends_with('\u{2019}')
 }
 
 /// A middle initial that spells a determiner: the "A." of "Julie A. Diaz".
@@ -2436,7 +2430,11 @@ fn nominal_statement(
         }
     } else if possessive(doc.tok_text(p)) {
         let np = np_left(doc, p + 1, lo)?;
-        match name_part_with(doc, np.start, p + 1, true).filter(|_| u.cap) {
+        match u
+            .cap
+            .then(|| name_part_with(doc, np.start, p + 1, true))
+            .flatten()
+        {
             Some(name) => Np {
                 kind: NpKind::Name,
                 name: Some(name),
@@ -3300,11 +3298,7 @@ fn adjunct_only(doc: &Document, a: usize, b: usize) -> bool {
                 | "throughout"
                 | "upon"
         ) || a + 1 < b && lower_eq(doc, a, "as") && lower_eq(doc, a + 1, "for"))
-        && !(a + 1..b).any(|k| is_punct(doc, k, ",") || in_quote_mark(doc, k))
-}
-
-fn in_quote_mark(doc: &Document, k: usize) -> bool {
-    doc.tokens[k].kind == TokKind::Quote
+        && !(a + 1..b).any(|k| is_punct(doc, k, ",") || doc.tokens[k].kind == TokKind::Quote)
 }
 
 /// The wire formula a source's anonymity is granted in, which reports nothing: "(who)
@@ -4396,7 +4390,13 @@ fn speaker_of(
             // "the governor said": the person named earlier with that role; a headline's
             // "Finance minister warns …": the one the story names
             let head = doc.tokens[np.end - 1];
-            let headline = doc.sentences[doc.sentence_at(start)].para == 0
+            let role_head = head.kind == TokKind::Word
+                && head.lex.contains(Lex::ROLE)
+                && !head.lex.intersects(Lex::ORG | Lex::GROUP);
+            let the_role =
+                role_head && !head.cap && np.end == np.start + 2 && lower_eq(doc, np.start, "the");
+            let headline = role_head
+                && !the_role
                 && np.end - np.start <= 3
                 && (np.start..np.end).all(|k| {
                     let t = doc.tokens[k];
@@ -4404,13 +4404,9 @@ fn speaker_of(
                         && !t.lex.intersects(Lex::DET | Lex::PRONOUN)
                         // "Trump's Son: …" is someone else's relative
                         && !possessive(doc.tok_text(k))
-                });
-            if (np.end == np.start + 2 && lower_eq(doc, np.start, "the") || headline)
-                && head.kind == TokKind::Word
-                && (!head.cap || headline)
-                && head.lex.contains(Lex::ROLE)
-                && !head.lex.intersects(Lex::ORG | Lex::GROUP)
-            {
+                })
+                && doc.sentences[doc.sentence_at(start)].para == 0;
+            if the_role || headline {
                 let role = Lowered::new(doc.tok_text(np.end - 1));
                 if let Some(idx) = ents.person_with_role(doc, role.as_str(), start, headline) {
                     return Some(entity_speaker(ents, idx, (start, end)));

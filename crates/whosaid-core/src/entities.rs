@@ -171,7 +171,7 @@ impl EntityTable {
                     && doc.tok_text(after) == ","
                     && {
                         let t = doc.tokens[after + 1];
-                        t.lex.contains(Lex::DET) || doc.tok_text(after + 1).ends_with("'s")
+                        t.lex.contains(Lex::DET) || crate::text::possessive(doc.tok_text(after + 1))
                     }
                     && (after + 1..doc.tokens.len().min(after + 7))
                         .take_while(|&j| !matches!(doc.tok_text(j), "," | "." | ";"))
@@ -215,8 +215,8 @@ impl EntityTable {
                 mentions: vec![Mention { start, end }],
             });
             self.genders.push(gender);
-            let (_, later) = words.unwrap_or_else(|| first_and_last_word(&key));
-            self.index(idx, key.to_string(), later);
+            let (first, later) = words.unwrap_or_else(|| first_and_last_word(&key));
+            self.index(idx, key.to_string(), first, later);
             return idx;
         };
         if let Some(g) = gender {
@@ -292,9 +292,10 @@ impl EntityTable {
         None
     }
 
-    /// Indexes entity `idx` under `key`, its lower-cased name, whose last word (if it
-    /// has more than one, see [`first_and_last_word`]) is `later`.
-    fn index(&mut self, idx: usize, key: String, later: Option<&str>) {
+    /// Indexes entity `idx` under `key`, its lower-cased name, whose first word is
+    /// `first` and last word (if it has more than one, see [`first_and_last_word`])
+    /// `later`.
+    fn index(&mut self, idx: usize, key: String, first: Option<&str>, later: Option<&str>) {
         let e = &self.entities[idx];
         let several = later.is_some();
         if e.kind == EntityKind::Person && several {
@@ -322,7 +323,7 @@ impl EntityTable {
         // "European …", "The …", "Maria …"); capitalised pairs with no organisation
         // word read as people, so theirs count too unless the first is a given name
         if several && matches!(e.kind, EntityKind::Organization | EntityKind::Person) {
-            if let Some(first) = key.split_whitespace().next() {
+            if let Some(first) = first {
                 if first.len() >= 3 && lexicon::classes(first) == Lex::default() {
                     self.by_short
                         .entry(first.to_string())

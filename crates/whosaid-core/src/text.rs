@@ -622,6 +622,11 @@ pub(crate) fn strip_possessive(w: &str) -> &str {
         .unwrap_or(w)
 }
 
+/// Whether `w` ends in a possessive ("Clinton's", "the ministers'"), straight or curly.
+pub(crate) fn possessive(w: &str) -> bool {
+    strip_possessive(w).len() < w.len()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
