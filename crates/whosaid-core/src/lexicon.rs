@@ -620,15 +620,23 @@ impl WordTable {
     /// the same probe, but comparing the length and the one word.
     #[inline]
     fn get_one_word(&self, word: u64, len: u32) -> Lex {
+        self.slot_one_word(word, len)
+            .map_or(Lex::empty(), |&(_, lex, _)| lex)
+    }
+
+    /// The slot of a word of up to eight bytes (see [`WordTable::get_one_word`]), if the
+    /// table holds it.
+    #[inline]
+    fn slot_one_word(&self, word: u64, len: u32) -> Option<&(WordKey, Lex, u16)> {
         let mask = self.slots.len() - 1;
         let mut i = (WordKey::hash_words(word, len) >> self.shift) as usize;
         loop {
-            let (k, lex, _) = &self.slots[i & mask];
-            if k.len == len && k.words[0] == word {
-                return *lex;
+            let slot = &self.slots[i & mask];
+            if slot.0.len == len && slot.0.words[0] == word {
+                return Some(slot);
             }
-            if k.len == u32::MAX {
-                return Lex::empty();
+            if slot.0.len == u32::MAX {
+                return None;
             }
             i += 1;
         }
@@ -638,18 +646,8 @@ impl WordTable {
     /// form of (the probe of [`WordTable::get_one_word`]).
     #[inline]
     fn cue_one_word(&self, word: u64, len: u32) -> Option<CueVerb> {
-        let mask = self.slots.len() - 1;
-        let mut i = (WordKey::hash_words(word, len) >> self.shift) as usize;
-        loop {
-            let (k, _, cue) = &self.slots[i & mask];
-            if k.len == len && k.words[0] == word {
-                return self.cues.get(usize::from(*cue).checked_sub(1)?).copied();
-            }
-            if k.len == u32::MAX {
-                return None;
-            }
-            i += 1;
-        }
+        let &(_, _, cue) = self.slot_one_word(word, len)?;
+        self.cues.get(usize::from(cue).checked_sub(1)?).copied()
     }
 
     fn get(&self, key: &WordKey) -> Lex {
