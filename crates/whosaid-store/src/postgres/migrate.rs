@@ -5,10 +5,11 @@
 //! newer than this binary knows is refused rather than touched. Migrations must stay
 //! additive while older workers run (see docs/scale-out.md).
 
-use ::postgres::Client;
+use ::postgres::{Client, Transaction};
 
 use crate::error::{Result, StoreError};
 
+use super::fts::TsVector;
 use super::pg_err;
 
 /// The migrations, in order; migration `i` brings the schema to version `i + 1`.
@@ -17,7 +18,11 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_failed_messages.sql"),
     include_str!("migrations/0003_write_path_indexes.sql"),
     include_str!("migrations/0004_drop_constructed_fkeys.sql"),
+    include_str!("migrations/0005_client_tsvector.sql"),
 ];
+
+/// The version whose rows must be re-tokenised by the writer's own code after its SQL.
+const CLIENT_TSVECTOR: i64 = 5;
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -80,6 +85,9 @@ fn apply(client: &mut Client, target: &str) -> Result<i64> {
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(found.max(0) as usize) {
         let mut tx = client.transaction().map_err(err)?;
         tx.batch_execute(sql).map_err(err)?;
+        if i as i64 + 1 == CLIENT_TSVECTOR {
+            retokenise(&mut tx).map_err(err)?;
+        }
         tx.execute(
             "INSERT INTO schema_migrations (version) VALUES ($1)",
             &[&(i as i64 + 1)],
@@ -89,4 +97,49 @@ fn apply(client: &mut Client, target: &str) -> Result<i64> {
         tracing::info!(target = target, version = i + 1, "applied migration");
     }
     Ok(found)
+}
+
+/// Rewrites the full-text vectors of every stored article and statement with the writer's
+/// tokens, in chunks of ids (one transaction with the migration: a failure leaves schema 4).
+fn retokenise(tx: &mut Transaction<'_>) -> std::result::Result<(), ::postgres::Error> {
+    const CHUNK: i64 = 2000;
+    let mut after = 0i64;
+    loop {
+        let rows = tx.query(
+            "SELECT id, coalesce(title, ''), text FROM articles WHERE id > $1 ORDER BY id LIMIT $2",
+            &[&after, &CHUNK],
+        )?;
+        let Some(last) = rows.last() else { break };
+        after = last.get(0);
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        let tsv: Vec<TsVector> = rows
+            .iter()
+            .map(|r| TsVector::of(&[r.get::<_, &str>(1), r.get::<_, &str>(2)]))
+            .collect();
+        tx.execute(
+            "UPDATE articles a SET tsv = v.t FROM unnest($1::bigint[], $2::tsvector[]) AS v(id, t)
+             WHERE a.id = v.id",
+            &[&ids, &tsv],
+        )?;
+    }
+    after = 0;
+    loop {
+        let rows = tx.query(
+            "SELECT id, text FROM statements WHERE id > $1 ORDER BY id LIMIT $2",
+            &[&after, &CHUNK],
+        )?;
+        let Some(last) = rows.last() else { break };
+        after = last.get(0);
+        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
+        let tsv: Vec<TsVector> = rows
+            .iter()
+            .map(|r| TsVector::of(&[r.get::<_, &str>(1)]))
+            .collect();
+        tx.execute(
+            "UPDATE statements s SET tsv = v.t FROM unnest($1::bigint[], $2::tsvector[]) AS v(id, t)
+             WHERE s.id = v.id",
+            &[&ids, &tsv],
+        )?;
+    }
+    Ok(())
 }

@@ -2,10 +2,10 @@
 //! (the scale-out workers). Same logical schema as the SQLite backend, in a PostgreSQL
 //! schema of its own (`--schema`, default `whosaid`) so deployments and parallel tests can
 //! share a server. Versioned migrations (`migrations/`) run at open by whichever process
-//! comes first, under `pg_advisory_lock`. Full-text search uses generated `tsvector`
-//! columns with GIN indexes; the user's query syntax is the SQLite backend's (parsed by
-//! [`crate::query`]) turned into a `to_tsquery` argument by [`tsquery`], always bound as a
-//! parameter.
+//! comes first, under `pg_advisory_lock`. Full-text search uses `tsvector` columns with
+//! GIN indexes, written by the store with the SQLite backend's tokens ([`fts`]); the
+//! user's query syntax is the SQLite backend's (parsed by [`crate::query`]) turned into a
+//! `tsquery` by [`tsquery`], always bound as a parameter.
 //!
 //! Cross-article work (syndication, repeated quotes, corpus speakers) is the SQLite
 //! backend's logic, done incrementally in each batch's transaction and made safe for
@@ -22,6 +22,7 @@
 //! plain thread or `spawn_blocking`, not from inside an async task). Does not parse
 //! queries (see `query`) or decide speaker identity (see `speakers`).
 
+pub mod fts;
 mod migrate;
 mod read;
 mod synd_plan;

@@ -243,7 +243,7 @@ impl PgStore {
         };
         if let Some(t) = tsq {
             let n = arg(&mut args, Box::new(t));
-            wh.push(format!("s.tsv @@ to_tsquery('simple', {n})"));
+            wh.push(format!("s.tsv @@ {n}::text::tsquery"));
         }
         match (fixed_ids, ids_from_name) {
             (Some(ids), _) => {
@@ -338,7 +338,7 @@ impl Store for PgStore {
         let rows = self.with_conn(|c| {
             c.client.query(
                 "SELECT a.id, a.ext_id, a.title, a.url, a.outlet, a.published
-                 FROM articles a, to_tsquery('simple', $1) AS q
+                 FROM articles a, CAST($1::text AS tsquery) AS q
                  WHERE a.tsv @@ q ORDER BY ts_rank(a.tsv, q) DESC, a.id LIMIT $2",
                 &[&tsq, &limit],
             )

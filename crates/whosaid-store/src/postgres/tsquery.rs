@@ -3,19 +3,23 @@
 //! -exclusion, prefix*), and its output — quoted phrases joined by AND, OR, NOT and
 //! parentheses — is rewritten token by token: a phrase becomes quoted lexemes joined by
 //! `<->`, a prefix adds `:*` to its last word, AND/OR/NOT become `&`, `|`, `& !`. Every
-//! word is emitted as a quoted lexeme with quotes and backslashes escaped, and the result
-//! is always bound as a parameter of `to_tsquery('simple', $n)`, never spliced into SQL.
+//! word is folded as the stored vectors' words are ([`super::fts::fold`]: lower case, no
+//! diacritics) and emitted as a quoted lexeme with quotes and backslashes escaped; the
+//! result is always bound as a parameter and cast (`$n::text::tsquery`: lexemes taken as
+//! written, not re-parsed by the server), never spliced into SQL.
 
 use crate::error::Result;
 use crate::query;
 
-/// A user query as a `to_tsquery` argument; `Ok(None)` for a blank query.
+use super::fts::fold;
+
+/// A user query as `tsquery` input; `Ok(None)` for a blank query.
 pub fn to_tsquery(user: &str) -> Result<Option<String>> {
     Ok(query::to_fts(user)?.map(|fts| from_fts(&fts)))
 }
 
 fn lexeme(word: &str, prefix: bool) -> String {
-    let escaped = word.replace('\\', "\\\\").replace('\'', "''");
+    let escaped = fold(word).replace('\\', "\\\\").replace('\'', "''");
     if prefix {
         format!("'{escaped}':*")
     } else {
@@ -108,6 +112,7 @@ mod tests {
     #[test]
     fn syntax() {
         assert_eq!(q("tax cuts"), "'tax' & 'cuts'");
+        assert_eq!(q("Müller"), "'muller'");
         assert_eq!(q("\"tax cuts\""), "('tax' <-> 'cuts')");
         assert_eq!(q("tax OR levy"), "('tax' | 'levy')");
         assert_eq!(q("tax -cuts"), "('tax') & !('cuts')");
@@ -115,7 +120,7 @@ mod tests {
         assert_eq!(q("\"rate hike\"*"), "('rate' <-> 'hike':*)");
         assert_eq!(
             q("'; DROP TABLE statements; --"),
-            "'DROP' & 'TABLE' & 'statements'"
+            "'drop' & 'table' & 'statements'"
         );
         assert_eq!(q("don't"), "('don' <-> 't')");
         assert_eq!(to_tsquery("  ").unwrap(), None);

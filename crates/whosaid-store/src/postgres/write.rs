@@ -29,6 +29,7 @@ use crate::quotes::{self, QuoteKey};
 use crate::speakers::{self, Candidate, ParsedName, Resolution};
 use crate::syndication;
 
+use super::fts::{ArticleFts, TsVector};
 use super::synd_plan::{self, GroupRef, NewArticle, StoredArticle};
 
 /// A failed write: a database error, or a state the locks rule out (reported as a failed
@@ -126,6 +127,7 @@ struct StatementRows {
     sort_date: Vec<String>,
     confidence: Vec<f32>,
     quote_id: Vec<Option<i64>>,
+    tsv: Vec<TsVector>,
 }
 
 #[derive(Default)]
@@ -529,11 +531,18 @@ impl<'a, 't> Writer<'a, 't> {
                 "article ids reserved for another batch",
             ));
         }
-        let groups = self.syndicate_new(&new, &ids)?;
+        let (article_tsv, statement_tsv): (Vec<TsVector>, Vec<Vec<TsVector>>) = new
+            .iter()
+            .map(|p| {
+                let f = ArticleFts::of(p);
+                (f.article, f.statements)
+            })
+            .unzip();
+        let groups = self.syndicate_new(&new, &ids, &article_tsv)?;
         // Speakers and quotes: the cross-article section, under the stripes.
         self.begin(class, &new, false)?;
-        for (p, id) in new.iter().zip(&ids) {
-            self.write_statements(*id, p)?;
+        for ((p, id), tsv) in new.iter().zip(&ids).zip(statement_tsv) {
+            self.write_statements(*id, p, tsv)?;
         }
         self.flush()?;
         let mut fresh = ids.iter().zip(&groups);
@@ -570,6 +579,7 @@ impl<'a, 't> Writer<'a, 't> {
         &mut self,
         new: &[&PreparedArticle],
         ids: &[i64],
+        tsv: &[TsVector],
     ) -> PgResult<Vec<Option<i64>>> {
         let mut buckets: Vec<i64> = new.iter().flat_map(|p| p.buckets.iter().copied()).collect();
         buckets.sort_unstable();
@@ -728,10 +738,11 @@ impl<'a, 't> Writer<'a, 't> {
             "WITH g AS (INSERT INTO syndication_groups (id, size) SELECT unnest($1::bigint[]), 0),
                a AS (INSERT INTO articles (id, key, ext_id, url, canonical_url, source, outlet,
                        title, published, credit, text, text_hash, minhash, syndication_group,
-                       ingested_at, updated_at)
+                       tsv, ingested_at, updated_at)
                      SELECT *, $16, $16 FROM unnest($2::bigint[], $3::text[], $4::text[],
                        $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-                       $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bigint[])),
+                       $11::text[], $12::text[], $13::text[], $14::bytea[], $15::bigint[],
+                       $19::tsvector[])),
                b AS (INSERT INTO lsh_buckets (bucket, article_id)
                      SELECT * FROM unnest($17::bigint[], $18::bigint[]) ON CONFLICT DO NOTHING)
              SELECT 1",
@@ -768,6 +779,7 @@ impl<'a, 't> Writer<'a, 't> {
                 &now,
                 &bucket_col,
                 &bucket_article,
+                &tsv,
             ],
         )?;
         if !moved.is_empty() {
@@ -815,10 +827,11 @@ impl<'a, 't> Writer<'a, 't> {
         let now = now();
         let published = date_str(a.published);
         let sig_blob = p.signature.as_deref().map(syndication::to_blob);
+        let fts = ArticleFts::of(p);
         let inserted = self.query(
             "INSERT INTO articles (key, ext_id, url, canonical_url, source, outlet, title,
-               published, credit, text, text_hash, minhash, ingested_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+               published, credit, text, text_hash, minhash, ingested_at, updated_at, tsv)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
              ON CONFLICT (key) DO NOTHING RETURNING id",
             &[
                 &p.key,
@@ -834,6 +847,7 @@ impl<'a, 't> Writer<'a, 't> {
                 &p.text_hash,
                 &sig_blob,
                 &now,
+                &fts.article,
             ],
         )?;
         let (article_id, action) = match inserted.first() {
@@ -859,7 +873,7 @@ impl<'a, 't> Writer<'a, 't> {
                 self.exec(
                     "UPDATE articles SET ext_id=$2, url=$3, canonical_url=$4, source=$5, outlet=$6,
                      title=$7, published=$8, credit=$9, text=$10, text_hash=$11, minhash=$12,
-                     updated_at=$13 WHERE id=$1",
+                     updated_at=$13, tsv=$14 WHERE id=$1",
                     &[
                         &id,
                         &a.id,
@@ -874,13 +888,14 @@ impl<'a, 't> Writer<'a, 't> {
                         &p.text_hash,
                         &sig_blob,
                         &now,
+                        &fts.article,
                     ],
                 )?;
                 (id, UpsertAction::Replaced)
             }
         };
         let group = self.syndicate(article_id, p)?;
-        let statements = self.write_statements(article_id, p)?;
+        let statements = self.write_statements(article_id, p, fts.statements)?;
         Ok(UpsertOutcome {
             article_id,
             action,
@@ -1057,7 +1072,13 @@ impl<'a, 't> Writer<'a, 't> {
         Ok(Some(target))
     }
 
-    fn write_statements(&mut self, article_id: i64, p: &PreparedArticle) -> PgResult<usize> {
+    fn write_statements(
+        &mut self,
+        article_id: i64,
+        p: &PreparedArticle,
+        tsv: Vec<TsVector>,
+    ) -> PgResult<usize> {
+        let mut tsv = tsv.into_iter();
         self.speaker_cache.clear();
         let published = date_str(p.article.published);
         let mut entity_speakers: HashMap<usize, i64> = HashMap::new();
@@ -1113,6 +1134,8 @@ impl<'a, 't> Writer<'a, 't> {
             r.sort_date.push(sort_date);
             r.confidence.push(s.confidence);
             r.quote_id.push(quote_id);
+            // Row by row: resolving a quote may flush the rows pushed so far.
+            r.tsv.push(tsv.next().unwrap_or_default());
         }
         for (i, e) in p.extraction.entities.iter().enumerate() {
             let roles = serde_json::to_string(&e.roles).unwrap_or_else(|_| "[]".into());
@@ -1480,14 +1503,15 @@ impl<'a, 't> Writer<'a, 't> {
             self.exec(
                 "INSERT INTO statements (article_id, idx, kind, text, start, \"end\", cue_text,
                    cue_start, cue_end, speaker_name, speaker_kind, speaker_role, speaker_id,
-                   speaker_start, speaker_end, entity_idx, said_on, sort_date, confidence, quote_id)
-                 SELECT a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei, so, sd, cf, qi
+                   speaker_start, speaker_end, entity_idx, said_on, sort_date, confidence, quote_id,
+                   tsv)
+                 SELECT a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei, so, sd, cf, qi, tv
                  FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
                    $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
                    $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-                   $17::text[], $18::text[], $19::real[], $20::bigint[])
+                   $17::text[], $18::text[], $19::real[], $20::bigint[], $21::tsvector[])
                    WITH ORDINALITY AS r(a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei,
-                   so, sd, cf, qi, ord)
+                   so, sd, cf, qi, tv, ord)
                  ORDER BY ord",
                 &[
                     &s.article_id,
@@ -1510,6 +1534,7 @@ impl<'a, 't> Writer<'a, 't> {
                     &s.sort_date,
                     &s.confidence,
                     &s.quote_id,
+                    &s.tsv,
                 ],
             )?;
         }
