@@ -7,6 +7,8 @@
 //! (defaults: 2000 articles, workers 1 and 2). K = 0 is the reference: the same articles
 //! ingested by one process into SQLite as the CLI does it (extraction and `prepare` on two
 //! threads, one writer, batches of 500). Needs the local PostgreSQL and NATS.
+//! `WHOSAID_BENCH_BATCH=n` sets the workers' batch (default: the worker's default);
+//! `WHOSAID_BENCH_KEEP=1` keeps each run's schema and stream for inspection.
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -29,6 +31,11 @@ fn main() {
     let pg = std::env::var("WHOSAID_PG_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into());
     let nats = std::env::var("WHOSAID_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    // Messages per store transaction (the worker's --batch, default its default).
+    let batch: usize = std::env::var("WHOSAID_BENCH_BATCH")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(worker::DEFAULT_BATCH);
     let articles: Vec<_> = gen::corpus(42, n).collect();
     let bytes: usize = articles.iter().map(|a| a.text.len()).sum();
     println!("{n} articles, {:.1} MB of text", bytes as f64 / 1e6);
@@ -64,7 +71,7 @@ fn main() {
         });
         let reports = rt.block_on(async {
             let opts = worker::WorkerOptions {
-                batch: 32,
+                batch,
                 exit_when_idle: true,
                 ..Default::default()
             };
@@ -96,6 +103,10 @@ fn main() {
             stored as f64 / 1000.0,
             stats.statements as f64 / (stored as f64 / 1000.0 / k as f64).max(1e-9),
         );
+        if std::env::var_os("WHOSAID_BENCH_KEEP").is_some() {
+            println!("kept schema {tag}");
+            continue;
+        }
         let _ = PgStore::drop_schema(&pg, &tag);
         rt.block_on(async {
             if let Ok(c) = async_nats::connect(nats.clone()).await {

@@ -96,7 +96,7 @@ pub struct WorkerArgs {
     #[command(flatten)]
     pub pg: PgArgs,
     /// Messages stored per transaction.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = worker::DEFAULT_BATCH)]
     pub batch: usize,
     /// Exit when the stream has nothing pending or in flight.
     #[arg(long)]
