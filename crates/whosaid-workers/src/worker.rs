@@ -6,8 +6,12 @@
 //! messages held meanwhile; an input that fails on its own (undecodable, a panic in
 //! extraction, a row the database refuses) is negatively acknowledged and, at the
 //! stream's `max_deliver`, recorded in `failed_messages`, published on the dead-letter
-//! subject and terminated — it never blocks the others. SIGTERM or Ctrl-C: the batch in
-//! hand is finished and acknowledged, then the worker exits.
+//! subject and terminated — it never blocks the others. SIGTERM or Ctrl-C: the batches in
+//! hand are finished and acknowledged, then the worker exits.
+//!
+//! Two batches are in hand at a time: the next one is fetched and extracted while the
+//! previous one is in its store transaction (one at a time per worker, in order), so the
+//! worker's CPU work overlaps the database's instead of waiting on it.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -140,6 +144,7 @@ pub async fn run(
     let mut consumer = config::ensure_consumer(&js, cfg).await?;
     let mut report = WorkerReport::default();
     let mut last_lag = Instant::now() - Duration::from_secs(60);
+    let mut in_flight: Option<StoreTask> = None;
     tracing::info!(stream = %cfg.stream, schema = %cfg.schema, "worker started");
     while !stop.load(Ordering::SeqCst) {
         let batch = consumer
@@ -164,6 +169,12 @@ pub async fn run(
                 continue;
             }
         }
+        if msgs.is_empty() {
+            // Idle: let the batch in flight finish (and ack) before judging the stream.
+            if let Some(h) = in_flight.take() {
+                finish(h, &mut report).await?;
+            }
+        }
         if msgs.is_empty() || last_lag.elapsed() > Duration::from_secs(5) {
             if let Ok(info) = consumer.info().await {
                 metrics::gauge!(m::CONSUMER_LAG).set(info.num_pending as f64);
@@ -181,21 +192,57 @@ pub async fn run(
         if msgs.is_empty() {
             continue;
         }
-        process_batch(cfg, opts, &store, &client, msgs, &stop, &mut report).await?;
+        let started = Instant::now();
+        let (work, ticker) = extract_batch(opts, msgs, &mut report).await?;
+        // One store transaction at a time: this batch waits (kept alive by its ticker)
+        // for the previous one to commit and be acknowledged.
+        let previous = in_flight.take();
+        if let Some(h) = previous {
+            let waited = finish(h, &mut report).await;
+            ticker.abort();
+            waited?;
+        } else {
+            ticker.abort();
+        }
+        let _ = ticker.await;
+        let (cfg, store, client, stop) = (cfg.clone(), store.clone(), client.clone(), stop.clone());
+        in_flight = Some(tokio::spawn(async move {
+            let mut report = WorkerReport::default();
+            let result = store_and_ack(&cfg, &store, &client, work, &stop, &mut report).await;
+            metrics::histogram!(m::BATCH_SECONDS).record(started.elapsed().as_secs_f64());
+            (result, report)
+        }));
+    }
+    if let Some(h) = in_flight.take() {
+        finish(h, &mut report).await?;
     }
     Ok(report)
 }
 
-async fn process_batch(
-    cfg: &ScaleConfig,
+type StoreTask = tokio::task::JoinHandle<(Result<()>, WorkerReport)>;
+
+/// Waits for a batch's store task and adds its counts to the worker's.
+async fn finish(h: StoreTask, report: &mut WorkerReport) -> Result<()> {
+    let (result, r) = h
+        .await
+        .map_err(|e| ScaleError::Config(format!("store task failed: {e}")))?;
+    report.stored += r.stored;
+    report.unchanged += r.unchanged;
+    report.statements += r.statements;
+    report.failures += r.failures;
+    report.dead_lettered += r.dead_lettered;
+    report.redeliveries += r.redeliveries;
+    report.store_ms += r.store_ms;
+    result
+}
+
+/// Extracts and prepares a batch; returns it with the ticker that keeps its messages
+/// alive (`+WIP`) until the caller hands them to the store.
+async fn extract_batch(
     opts: &WorkerOptions,
-    store: &Arc<PgStore>,
-    client: &async_nats::Client,
     msgs: Vec<Message>,
-    stop: &AtomicBool,
     report: &mut WorkerReport,
-) -> Result<()> {
-    let started = Instant::now();
+) -> Result<(Vec<Work>, tokio::task::JoinHandle<()>)> {
     report.batches += 1;
     // Keep the whole batch alive on the server while we work on it.
     let msgs = Arc::new(msgs);
@@ -229,13 +276,11 @@ async fn process_batch(
     .map_err(|e| ScaleError::Config(format!("extraction task failed: {e}")))?;
     metrics::histogram!(m::EXTRACT_SECONDS).record(t.elapsed().as_secs_f64());
     report.extract_ms += t.elapsed().as_millis() as u64;
-    // Stop the ticker so the messages are ours again; the store step sends its own
-    // progress acks while it retries.
-    ticker.abort();
-    let _ = ticker.await;
-    let msgs = Arc::try_unwrap(msgs).unwrap_or_else(|a| (*a).clone());
+    // The ticker holds clones of the messages (cheap: payloads are shared bytes); the
+    // store step sends its own progress acks while it retries.
     let work: Vec<Work> = msgs
-        .into_iter()
+        .iter()
+        .cloned()
         .zip(prepared)
         .map(|(msg, (prepared, delivered))| Work {
             msg,
@@ -243,9 +288,7 @@ async fn process_batch(
             prepared,
         })
         .collect();
-    let result = store_and_ack(cfg, store, client, work, stop, report).await;
-    metrics::histogram!(m::BATCH_SECONDS).record(started.elapsed().as_secs_f64());
-    result
+    Ok((work, ticker))
 }
 
 async fn upsert(
