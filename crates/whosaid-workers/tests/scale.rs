@@ -15,6 +15,7 @@
 //! - two writers updating the same speaker lose no update;
 //! - scheduler takeover: the scheduler process holding the lease is `kill -9`ed and a
 //!   standing-by one takes over;
+//! - SIGTERM: the worker stores and acknowledges the batches in hand, then exits;
 //! - search folds words as the SQLite backend does, and a schema of an older version is
 //!   migrated with its rows re-tokenised.
 
@@ -526,6 +527,52 @@ fn kill_test() {
         stats.articles, n as usize,
         "every article stored exactly once"
     );
+    assert_same_as_sqlite(&store, &articles);
+}
+
+#[test]
+fn sigterm_drains_the_batches_in_hand() {
+    let n: u64 = 400;
+    let scope = Scope::new("term");
+    let store = scope.store();
+    let articles: Vec<Article> = gen::corpus(13, n).collect();
+    rt().block_on(publish_all(&scope.cfg, &articles));
+    let mut worker = spawn_worker(&scope.cfg, &pg_url(), 16);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while stored(&store) < 48 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let term = Command::new("kill")
+        .args(["-TERM", &worker.id().to_string()])
+        .status()
+        .expect("kill -TERM");
+    assert!(term.success());
+    let t = Instant::now();
+    let status = loop {
+        if let Ok(Some(s)) = worker.try_wait() {
+            break s;
+        }
+        assert!(
+            t.elapsed() < Duration::from_secs(60),
+            "worker ignored SIGTERM"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    let at_exit = stored(&store);
+    assert!(
+        at_exit < n as usize,
+        "stopped early enough to test: {at_exit}"
+    );
+    // Whatever it had fetched was stored and acknowledged before it exited.
+    let st = rt()
+        .block_on(whosaid_workers::status::status(&scope.cfg, false))
+        .expect("status");
+    assert_eq!(st.ack_pending, 0, "messages left unacknowledged");
+    assert_eq!(st.pending as usize, n as usize - at_exit);
+    let mut rest = [spawn_worker(&scope.cfg, &pg_url(), 16)];
+    wait_all_exit(&mut rest, Duration::from_secs(300));
+    assert_eq!(stored(&store), n as usize);
     assert_same_as_sqlite(&store, &articles);
 }
 
