@@ -12,7 +12,8 @@
 //! - database fault: the worker's PostgreSQL connection goes through a proxy the test
 //!   cuts for a few seconds: retries, no loss, no duplicate;
 //! - poison input is dead-lettered after max_deliver and never blocks the others;
-//! - two writers updating the same speaker lose no update;
+//! - two writers updating the same speaker lose no update, and two writers storing
+//!   repeated quotes at once leave every statement's quote and speaker link sound;
 //! - scheduler takeover: the scheduler process holding the lease is `kill -9`ed and a
 //!   standing-by one takes over;
 //! - SIGTERM: the worker stores and acknowledges the batches in hand, then exits;
@@ -765,6 +766,77 @@ fn concurrent_writers_lose_no_speaker_update() {
         })
         .expect("role count");
     assert_eq!(roles, 2 * per_thread as i64, "every role increment kept");
+}
+
+/// Two writers storing generated stories (every statement a repeated quote or an
+/// excerpt of one) at once: their tentative links meet each other's new quotes and
+/// merges, and the confirming pass must leave every link sound.
+#[test]
+fn concurrent_writers_leave_quote_links_sound() {
+    let scope = Scope::new("links");
+    let _migrated = scope.store();
+    let articles: Vec<Article> = gen::corpus(17, 480).collect();
+    let halves: Vec<Vec<Article>> = (0..2)
+        .map(|t| articles.iter().skip(t).step_by(2).cloned().collect())
+        .collect();
+    let barrier = Arc::new(std::sync::Barrier::new(2));
+    let handles: Vec<_> = halves
+        .into_iter()
+        .map(|half| {
+            let (schema, barrier) = (scope.cfg.schema.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                let store = PgStore::open(&PgOptions::new(pg_url(), schema)).expect("open");
+                let items: Vec<_> = half
+                    .iter()
+                    .map(|a| (a.clone(), whosaid_core::extract(a)))
+                    .collect();
+                barrier.wait();
+                for chunk in items.chunks(20) {
+                    store.upsert_batch(chunk).expect("upsert");
+                }
+                store.corrected_links()
+            })
+        })
+        .collect();
+    let corrected: u64 = handles
+        .into_iter()
+        .map(|h| h.join().expect("writer thread"))
+        .sum();
+    eprintln!("links corrected by the confirming passes: {corrected}");
+    let store = scope.store();
+    let (dangling, split, unlinked): (i64, i64, i64) = store
+        .with_client(|c| {
+            let r = c.query_one(
+                "SELECT
+                   (SELECT count(*) FROM statements s LEFT JOIN quotes q ON q.id = s.quote_id
+                    WHERE s.quote_id IS NOT NULL AND q.id IS NULL),
+                   (SELECT count(*) FROM (SELECT text FROM statements WHERE quote_id IS NOT NULL
+                    GROUP BY text HAVING count(DISTINCT quote_id) > 1) AS t),
+                   (SELECT count(*) FROM statements s LEFT JOIN speakers sp ON sp.id = s.speaker_id
+                    WHERE s.speaker_id IS NOT NULL AND sp.id IS NULL)",
+                &[],
+            )?;
+            Ok((r.get(0), r.get(1), r.get(2)))
+        })
+        .expect("link checks");
+    assert_eq!(
+        dangling, 0,
+        "statements linked to a quote that does not exist"
+    );
+    assert_eq!(split, 0, "one text linked to two quotes");
+    assert_eq!(
+        unlinked, 0,
+        "statements linked to a speaker that does not exist"
+    );
+    // Same statements as one SQLite writer, and as many distinct quotes and speakers.
+    assert_same_as_sqlite(&store, &articles);
+    let (_dir, reference) = sqlite_reference(&articles);
+    let (a, b) = (
+        store.stats().expect("stats"),
+        reference.stats().expect("stats"),
+    );
+    assert_eq!(a.speakers, b.speakers, "speakers");
+    assert_eq!(a.quotes, b.quotes, "quotes");
 }
 
 /// A local HTTP server that answers every request with a small page and counts the

@@ -19,6 +19,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_write_path_indexes.sql"),
     include_str!("migrations/0004_drop_constructed_fkeys.sql"),
     include_str!("migrations/0005_client_tsvector.sql"),
+    include_str!("migrations/0006_statement_quote_links_checked_by_writer.sql"),
 ];
 
 /// The version whose rows must be re-tokenised by the writer's own code after its SQL.

@@ -75,6 +75,8 @@ pub struct PgStore {
     /// What error messages call this database (the URL without a password, and schema).
     target: String,
     conn: Mutex<Option<Conn>>,
+    /// Statement rows whose speaker or quote link the confirming pass corrected.
+    corrected: std::sync::atomic::AtomicU64,
 }
 
 /// Whether `schema` is a plain identifier we can safely quote into DDL.
@@ -154,6 +156,13 @@ pub(crate) fn quote_ident(s: &str) -> String {
 }
 
 impl PgStore {
+    /// How many statement rows this handle has written with a tentative speaker or quote
+    /// link that its confirming pass then corrected (another writer committed a speaker,
+    /// quote or merge in between). Diagnostics and tests.
+    pub fn corrected_links(&self) -> u64 {
+        self.corrected.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
     /// Connects, creating the schema and migrating it to the current version if needed.
     pub fn open(opts: &PgOptions) -> Result<Self> {
         if !valid_schema(&opts.schema) {
@@ -166,6 +175,7 @@ impl PgStore {
         }
         let target = format!("{} (schema {})", redact(&opts.url), opts.schema);
         let store = PgStore {
+            corrected: std::sync::atomic::AtomicU64::new(0),
             opts: opts.clone(),
             target,
             conn: Mutex::new(None),

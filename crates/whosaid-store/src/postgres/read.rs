@@ -185,7 +185,7 @@ impl PgStore {
     fn write_err(&self, e: WriteError) -> StoreError {
         match e {
             WriteError::Pg(e) => self.err(e),
-            WriteError::Invariant(detail) => StoreError::Corrupt {
+            WriteError::Invariant(detail) | WriteError::Race(detail) => StoreError::Corrupt {
                 path: self.target().into(),
                 detail: detail.to_string(),
             },
@@ -205,11 +205,15 @@ impl PgStore {
         let result = (|| -> std::result::Result<Vec<UpsertOutcome>, WriteError> {
             let mut tx = conn.client.transaction()?;
             let out;
+            let corrected;
             {
                 let mut w = Writer::new(&mut tx, &mut conn.stmts);
                 out = w.upsert_batch(class, items)?;
+                corrected = w.corrected();
             }
             tx.commit()?;
+            self.corrected
+                .fetch_add(corrected, std::sync::atomic::Ordering::Relaxed);
             Ok(out)
         })();
         if let Err(WriteError::Pg(e)) = &result {
@@ -315,6 +319,10 @@ impl Store for PgStore {
             attempt += 1;
             match self.upsert_once(&items) {
                 Ok(out) => return Ok(out),
+                Err(WriteError::Race(why)) if attempt < BATCH_ATTEMPTS => {
+                    tracing::debug!(attempt, why, "batch lost a race; retrying");
+                    std::thread::sleep(std::time::Duration::from_millis(5 * attempt as u64));
+                }
                 Err(WriteError::Pg(e)) if is_race(&e) && attempt < BATCH_ATTEMPTS => {
                     tracing::debug!(attempt, error = %e, "batch lost a race; retrying");
                     std::thread::sleep(std::time::Duration::from_millis(

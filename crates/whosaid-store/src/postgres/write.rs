@@ -38,6 +38,9 @@ use super::synd_plan::{self, GroupRef, NewArticle, StoredArticle};
 pub(crate) enum WriteError {
     Pg(::postgres::Error),
     Invariant(&'static str),
+    /// Lost a race with another writer that the database did not report as an error
+    /// (a quote this batch points at was deleted meanwhile): retry the batch.
+    Race(&'static str),
     /// Could not get a connection.
     Store(crate::error::StoreError),
 }
@@ -196,9 +199,44 @@ enum Seq {
 /// dropped quote met again, a full surname group).
 const RESERVE_MORE: i64 = 8;
 
+/// How the writer treats the rows it decides.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mode {
+    /// Write everything at each flush.
+    Normal,
+    /// Decide without writing anything (flush is a no-op): the first, unlocked pass of
+    /// the set-based path, whose statement rows are written with these links.
+    Tentative,
+    /// Write everything but the statement rows (already written by the tentative pass):
+    /// only their links are kept, to correct the rows whose link changed.
+    Confirm,
+}
+
+/// Each written statement's links, by (article, index), in write order.
+#[derive(Default)]
+struct Links {
+    article_id: Vec<i64>,
+    idx: Vec<i64>,
+    speaker_id: Vec<Option<i64>>,
+    quote_id: Vec<Option<i64>>,
+}
+
 pub(crate) struct Writer<'a, 't> {
     tx: &'a mut Transaction<'t>,
     stmts: &'a mut HashMap<&'static str, Statement>,
+    mode: Mode,
+    /// Links of the statement rows flushed so far, kept in step with quote merges.
+    links: Links,
+    /// Ids the tentative pass gave the speakers (class, name) and quotes (normal form) it
+    /// made; the confirming pass gives the same ids to the same new rows, so the links
+    /// written with them stand.
+    made_speakers: HashMap<(String, String), i64>,
+    made_quotes: HashMap<String, i64>,
+    /// Stored quotes merged away by this transaction's flushes, in order (excerpt, quote):
+    /// the statement rows linked to the excerpt were moved with it.
+    done_merges: Vec<(i64, i64)>,
+    /// Statement rows whose link the confirming pass corrected.
+    corrected: u64,
     /// Per-article cache of speaker resolutions, keyed by (display, title).
     speaker_cache: HashMap<(String, Option<String>), Option<i64>>,
     /// Quote keys known in this transaction: normal-form hash → quote.
@@ -244,6 +282,12 @@ impl<'a, 't> Writer<'a, 't> {
         Writer {
             tx,
             stmts,
+            mode: Mode::Normal,
+            links: Links::default(),
+            made_speakers: HashMap::new(),
+            made_quotes: HashMap::new(),
+            done_merges: Vec::new(),
+            corrected: 0,
             speaker_cache: HashMap::new(),
             quote_keys: HashMap::new(),
             statements: StatementRows::default(),
@@ -264,6 +308,36 @@ impl<'a, 't> Writer<'a, 't> {
             quote_ids: VecDeque::new(),
             quote_merges: Vec::new(),
         }
+    }
+
+    pub(crate) fn corrected(&self) -> u64 {
+        self.corrected
+    }
+
+    /// Forgets every decision and buffered row (after the tentative pass), but not the
+    /// ids it gave new speakers and quotes.
+    fn reset(&mut self) {
+        self.links = Links::default();
+        self.done_merges.clear();
+        self.speaker_cache.clear();
+        self.quote_keys.clear();
+        self.statements = StatementRows::default();
+        self.entities = EntityRows::default();
+        self.aliases.clear();
+        self.roles.clear();
+        self.seen.clear();
+        self.quote_seen.clear();
+        self.speaker_groups.clear();
+        self.batch_roles.clear();
+        self.new_speakers = SpeakerRows::default();
+        self.absorbed.clear();
+        self.speaker_ids.clear();
+        self.print_quotes.clear();
+        self.quote_norms.clear();
+        self.new_quotes = QuoteRows::default();
+        self.key_updates.clear();
+        self.quote_ids.clear();
+        self.quote_merges.clear();
     }
 
     fn st(&mut self, sql: &'static str) -> PgResult<Statement> {
@@ -315,6 +389,11 @@ impl<'a, 't> Writer<'a, 't> {
                (SELECT s FROM unnest($2::int4[]) AS s ORDER BY s) AS ordered",
             &[&class, &stripes],
         )?;
+        self.read_state(items)
+    }
+
+    /// The reads `begin` makes under the stripes (and the tentative pass makes without).
+    fn read_state(&mut self, items: &[&PreparedArticle]) -> PgResult<()> {
         let mut hashes: Vec<i64> = items
             .iter()
             .flat_map(|p| p.quote_keys.iter().flatten().map(|k| k.hash))
@@ -476,6 +555,7 @@ impl<'a, 't> Writer<'a, 't> {
             out.push(self.upsert(p)?);
         }
         self.flush()?;
+        self.check_quotes()?;
         Ok(out)
     }
 
@@ -539,12 +619,37 @@ impl<'a, 't> Writer<'a, 't> {
             })
             .unzip();
         let groups = self.syndicate_new(&new, &ids, &article_tsv)?;
-        // Speakers and quotes: the cross-article section, under the stripes.
-        self.begin(class, &new, false)?;
+        // Speakers and quotes, in two passes. The first decides them from what is
+        // committed now, without the stripes, and writes the statement rows with those
+        // links: the statements INSERT, the batch's biggest statement, leaves the serial
+        // section. The second takes the stripes and decides again from reads that hold
+        // until commit (the decisions of record), writes everything else, and corrects
+        // the rows whose link changed (another writer committed in between: usually a
+        // handful of rows, or none).
+        self.mode = Mode::Tentative;
+        self.read_state(&new)?;
         for ((p, id), tsv) in new.iter().zip(&ids).zip(statement_tsv) {
             self.write_statements(*id, p, tsv)?;
         }
+        let rows = std::mem::take(&mut self.statements);
+        self.reset();
+        self.mode = Mode::Normal;
+        let tentative = Links {
+            article_id: rows.article_id.clone(),
+            idx: rows.idx.clone(),
+            speaker_id: rows.speaker_id.clone(),
+            quote_id: rows.quote_id.clone(),
+        };
+        self.insert_statements(rows)?;
+        self.mode = Mode::Confirm;
+        self.begin(class, &new, false)?;
+        for (p, id) in new.iter().zip(&ids) {
+            self.write_statements(*id, p, Vec::new())?;
+        }
         self.flush()?;
+        self.mode = Mode::Normal;
+        self.correct_links(&tentative)?;
+        self.check_quotes()?;
         let mut fresh = ids.iter().zip(&groups);
         let mut out = Vec::with_capacity(items.len());
         for p in items {
@@ -1270,7 +1375,19 @@ impl<'a, 't> Writer<'a, 't> {
 
     /// A new speaker (written at flush), a candidate for the rest of the batch.
     fn new_speaker(&mut self, name: &ParsedName) -> PgResult<i64> {
-        let id = self.next_id(Seq::Speakers)?;
+        let key = (name.class.as_str().to_string(), name.display.clone());
+        let id = match self.mode {
+            Mode::Confirm => match self.made_speakers.remove(&key) {
+                Some(id) => id,
+                None => self.next_id(Seq::Speakers)?,
+            },
+            Mode::Tentative => {
+                let id = self.next_id(Seq::Speakers)?;
+                self.made_speakers.insert(key, id);
+                id
+            }
+            Mode::Normal => self.next_id(Seq::Speakers)?,
+        };
         let rows = &mut self.new_speakers;
         rows.id.push(id);
         rows.name.push(name.display.clone());
@@ -1353,7 +1470,18 @@ impl<'a, 't> Writer<'a, 't> {
         let target = match containers.first() {
             Some(c) => *c,
             None => {
-                let id = self.next_id(Seq::Quotes)?;
+                let id = match self.mode {
+                    Mode::Confirm => match self.made_quotes.remove(&k.norm) {
+                        Some(id) => id,
+                        None => self.next_id(Seq::Quotes)?,
+                    },
+                    Mode::Tentative => {
+                        let id = self.next_id(Seq::Quotes)?;
+                        self.made_quotes.insert(k.norm.clone(), id);
+                        id
+                    }
+                    Mode::Normal => self.next_id(Seq::Quotes)?,
+                };
                 let rows = &mut self.new_quotes;
                 rows.id.push(id);
                 rows.norm.push(k.norm.clone());
@@ -1404,7 +1532,12 @@ impl<'a, 't> Writer<'a, 't> {
                 *q = target;
             }
         }
-        for q in self.statements.quote_id.iter_mut() {
+        for q in self
+            .statements
+            .quote_id
+            .iter_mut()
+            .chain(self.links.quote_id.iter_mut())
+        {
             if *q == Some(c) {
                 *q = Some(target);
             }
@@ -1439,8 +1572,136 @@ impl<'a, 't> Writer<'a, 't> {
         self.forget_quotes(&HashSet::from([c]));
     }
 
+    fn insert_statements(&mut self, s: StatementRows) -> PgResult<()> {
+        if !s.article_id.is_empty() {
+            self.exec(
+                "INSERT INTO statements (article_id, idx, kind, text, start, \"end\", cue_text,
+                   cue_start, cue_end, speaker_name, speaker_kind, speaker_role, speaker_id,
+                   speaker_start, speaker_end, entity_idx, said_on, sort_date, confidence, quote_id,
+                   tsv)
+                 SELECT a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei, so, sd, cf, qi, tv
+                 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
+                   $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
+                   $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
+                   $17::text[], $18::text[], $19::real[], $20::bigint[], $21::tsvector[])
+                   WITH ORDINALITY AS r(a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei,
+                   so, sd, cf, qi, tv, ord)
+                 ORDER BY ord",
+                &[
+                    &s.article_id,
+                    &s.idx,
+                    &s.kind,
+                    &s.text,
+                    &s.start,
+                    &s.end,
+                    &s.cue_text,
+                    &s.cue_start,
+                    &s.cue_end,
+                    &s.speaker_name,
+                    &s.speaker_kind,
+                    &s.speaker_role,
+                    &s.speaker_id,
+                    &s.speaker_start,
+                    &s.speaker_end,
+                    &s.entity_idx,
+                    &s.said_on,
+                    &s.sort_date,
+                    &s.confidence,
+                    &s.quote_id,
+                    &s.tsv,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Points the statement rows written by the tentative pass at the speakers and
+    /// quotes decided under the stripes, where they differ.
+    fn correct_links(&mut self, tentative: &Links) -> PgResult<()> {
+        // Where the rows stand now: moved along with the stored excerpts merged away.
+        let moved: HashMap<i64, i64> = self.done_merges.iter().copied().collect();
+        let now: Vec<Option<i64>> = tentative
+            .quote_id
+            .iter()
+            .map(|q| {
+                let mut q = *q;
+                for _ in 0..=moved.len() {
+                    match q.and_then(|c| moved.get(&c)) {
+                        Some(t) => q = Some(*t),
+                        None => break,
+                    }
+                }
+                q
+            })
+            .collect();
+        let done = &self.links;
+        if done.article_id != tentative.article_id || done.idx != tentative.idx {
+            return Err(WriteError::Invariant(
+                "the two passes wrote different statements",
+            ));
+        }
+        let mut fix = Links::default();
+        let rows = done
+            .article_id
+            .iter()
+            .zip(&done.idx)
+            .zip(done.speaker_id.iter().zip(&done.quote_id))
+            .zip(tentative.speaker_id.iter().zip(&now));
+        for (((a, i), (sp, q)), (was_sp, was_q)) in rows {
+            if (sp, q) != (was_sp, was_q) {
+                fix.article_id.push(*a);
+                fix.idx.push(*i);
+                fix.speaker_id.push(*sp);
+                fix.quote_id.push(*q);
+            }
+        }
+        if fix.article_id.is_empty() {
+            return Ok(());
+        }
+        self.corrected += fix.article_id.len() as u64;
+        tracing::debug!(rows = fix.article_id.len(), "statement links corrected");
+        // Planned with its values: found by the article index, whatever the table's size.
+        self.query_planned(
+            "UPDATE statements s SET speaker_id = v.sp, quote_id = v.q
+             FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[]) AS v(a, i, sp, q)
+             WHERE s.article_id = v.a AND s.idx = v.i",
+            &[&fix.article_id, &fix.idx, &fix.speaker_id, &fix.quote_id],
+        )?;
+        Ok(())
+    }
+
+    /// Every quote the batch's statements point at exists, and stays until commit (key
+    /// share locks). This is the check the statements' foreign key made before schema 6;
+    /// the key could not stay, as the tentative pass writes links to quotes that are not
+    /// (yet) rows.
+    fn check_quotes(&mut self) -> PgResult<()> {
+        let mut ids: Vec<i64> = self.links.quote_id.iter().flatten().copied().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let found = self
+            .query(
+                "SELECT count(*) FROM (SELECT id FROM quotes WHERE id = ANY($1) FOR KEY SHARE) AS q",
+                &[&ids],
+            )?
+            .first()
+            .map(|r| r.get::<_, i64>(0))
+            .unwrap_or(0);
+        if found as usize != ids.len() {
+            return Err(WriteError::Race(
+                "a quote this batch points at was deleted by another writer",
+            ));
+        }
+        Ok(())
+    }
+
     /// Writes the rows collected so far: statements, entities, counters, dates.
     pub(crate) fn flush(&mut self) -> PgResult<()> {
+        if self.mode == Mode::Tentative {
+            return Ok(());
+        }
         let sp = std::mem::take(&mut self.new_speakers);
         if !sp.id.is_empty() {
             self.exec(
@@ -1499,44 +1760,12 @@ impl<'a, 't> Writer<'a, 't> {
             )?;
         }
         let s = std::mem::take(&mut self.statements);
-        if !s.article_id.is_empty() {
-            self.exec(
-                "INSERT INTO statements (article_id, idx, kind, text, start, \"end\", cue_text,
-                   cue_start, cue_end, speaker_name, speaker_kind, speaker_role, speaker_id,
-                   speaker_start, speaker_end, entity_idx, said_on, sort_date, confidence, quote_id,
-                   tsv)
-                 SELECT a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei, so, sd, cf, qi, tv
-                 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
-                   $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
-                   $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-                   $17::text[], $18::text[], $19::real[], $20::bigint[], $21::tsvector[])
-                   WITH ORDINALITY AS r(a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei,
-                   so, sd, cf, qi, tv, ord)
-                 ORDER BY ord",
-                &[
-                    &s.article_id,
-                    &s.idx,
-                    &s.kind,
-                    &s.text,
-                    &s.start,
-                    &s.end,
-                    &s.cue_text,
-                    &s.cue_start,
-                    &s.cue_end,
-                    &s.speaker_name,
-                    &s.speaker_kind,
-                    &s.speaker_role,
-                    &s.speaker_id,
-                    &s.speaker_start,
-                    &s.speaker_end,
-                    &s.entity_idx,
-                    &s.said_on,
-                    &s.sort_date,
-                    &s.confidence,
-                    &s.quote_id,
-                    &s.tsv,
-                ],
-            )?;
+        self.links.article_id.extend_from_slice(&s.article_id);
+        self.links.idx.extend_from_slice(&s.idx);
+        self.links.speaker_id.extend_from_slice(&s.speaker_id);
+        self.links.quote_id.extend_from_slice(&s.quote_id);
+        if self.mode == Mode::Normal {
+            self.insert_statements(s)?;
         }
         let e = std::mem::take(&mut self.entities);
         if !e.article_id.is_empty() {
@@ -1636,6 +1865,7 @@ impl<'a, 't> Writer<'a, 't> {
                 &[&from, &into],
             )?;
             self.exec("DELETE FROM quotes WHERE id = ANY($1)", &[&from])?;
+            self.done_merges.extend(from.into_iter().zip(into));
         }
         let qs = std::mem::take(&mut self.quote_seen);
         if !qs.is_empty() {
