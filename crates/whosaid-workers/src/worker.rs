@@ -21,7 +21,7 @@ use std::time::{Duration, Instant};
 use async_nats::jetstream::{self, AckKind, Message};
 use futures_util::StreamExt;
 use whosaid_store::postgres::{is_transient, PgStore};
-use whosaid_store::{PreparedArticle, Store, UpsertAction};
+use whosaid_store::{PreparedArticle, UpsertAction};
 
 use crate::config::{self, ScaleConfig};
 use crate::error::{Result, ScaleError};
@@ -293,10 +293,11 @@ async fn extract_batch(
 
 async fn upsert(
     store: &Arc<PgStore>,
-    items: Vec<PreparedArticle>,
+    items: Arc<Vec<PreparedArticle>>,
+    range: std::ops::Range<usize>,
 ) -> whosaid_store::Result<Vec<whosaid_store::UpsertOutcome>> {
     let store = store.clone();
-    match tokio::task::spawn_blocking(move || store.upsert_prepared(items)).await {
+    match tokio::task::spawn_blocking(move || store.upsert_slice(&items[range])).await {
         Ok(r) => r,
         Err(e) => Err(whosaid_store::StoreError::Export {
             target: "store task".into(),
@@ -315,39 +316,43 @@ async fn store_and_ack(
     stop: &AtomicBool,
     report: &mut WorkerReport,
 ) -> Result<()> {
-    let mut good: Vec<(Message, PreparedArticle)> = Vec::new();
+    let mut good: Vec<Message> = Vec::new();
+    let mut items: Vec<PreparedArticle> = Vec::new();
     for w in work {
         if w.delivered > 1 {
             report.redeliveries += 1;
             metrics::counter!(m::REDELIVERIES).increment(1);
         }
         match w.prepared {
-            Ok(p) => good.push((w.msg, p)),
+            Ok(p) => {
+                good.push(w.msg);
+                items.push(p);
+            }
             Err(e) => fail(cfg, store, client, &w.msg, w.delivered, &e, report).await,
         }
     }
     if good.is_empty() {
         return Ok(());
     }
-    let items: Vec<PreparedArticle> = good.iter().map(|(_, p)| p.clone()).collect();
+    let items = Arc::new(items);
     let mut attempt: u32 = 0;
     let t = Instant::now();
     let outcome = loop {
-        match upsert(store, items.clone()).await {
+        match upsert(store, items.clone(), 0..items.len()).await {
             Ok(out) => break Ok(out),
             Err(e) if is_transient(&e) => {
                 attempt += 1;
                 metrics::counter!(m::STORE_RETRIES).increment(1);
                 if stop.load(Ordering::SeqCst) {
                     // Leave them for another worker (or this one after a restart).
-                    for (msg, _) in &good {
+                    for msg in &good {
                         let _ = msg.ack_with(AckKind::Nak(None)).await;
                     }
                     return Ok(());
                 }
                 let wait = Duration::from_millis((200u64 << attempt.min(5)).min(5_000));
                 tracing::warn!(error = %e, attempt, retry_in = ?wait, "database unavailable; holding the batch and retrying");
-                for (msg, _) in &good {
+                for msg in &good {
                     let _ = msg.ack_with(AckKind::Progress).await;
                 }
                 tokio::time::sleep(wait).await;
@@ -359,16 +364,16 @@ async fn store_and_ack(
     report.store_ms += t.elapsed().as_millis() as u64;
     match outcome {
         Ok(out) => {
-            let msgs: Vec<&Message> = good.iter().map(|(m, _)| m).collect();
+            let msgs: Vec<&Message> = good.iter().collect();
             ack_stored(&msgs, &out, report).await;
             Ok(())
         }
         Err(e) => {
             // Something in the batch is refused: store one by one to find it.
             tracing::warn!(error = %e, "batch refused; storing its articles one by one");
-            for (msg, p) in good {
+            for (i, msg) in good.into_iter().enumerate() {
                 let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
-                match upsert(store, vec![p]).await {
+                match upsert(store, items.clone(), i..i + 1).await {
                     Ok(out) => ack_stored(&[&msg], &out, report).await,
                     Err(e) if is_transient(&e) => {
                         let _ = msg

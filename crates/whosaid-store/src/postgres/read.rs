@@ -193,6 +193,29 @@ impl PgStore {
         }
     }
 
+    /// [`Store::upsert_prepared`] on borrowed articles (a caller that keeps them, to
+    /// retry or to store them one by one, need not clone them).
+    pub fn upsert_slice(&self, items: &[PreparedArticle]) -> Result<Vec<UpsertOutcome>> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.upsert_once(items) {
+                Ok(out) => return Ok(out),
+                Err(WriteError::Race(why)) if attempt < BATCH_ATTEMPTS => {
+                    tracing::debug!(attempt, why, "batch lost a race; retrying");
+                    std::thread::sleep(std::time::Duration::from_millis(5 * attempt as u64));
+                }
+                Err(WriteError::Pg(e)) if is_race(&e) && attempt < BATCH_ATTEMPTS => {
+                    tracing::debug!(attempt, error = %e, "batch lost a race; retrying");
+                    std::thread::sleep(std::time::Duration::from_millis(
+                        5 * attempt as u64 + (std::process::id() % 7) as u64,
+                    ));
+                }
+                Err(e) => return Err(self.write_err(e)),
+            }
+        }
+    }
+
     fn upsert_once(
         &self,
         items: &[PreparedArticle],
@@ -314,24 +337,7 @@ impl PgStore {
 
 impl Store for PgStore {
     fn upsert_prepared(&self, items: Vec<PreparedArticle>) -> Result<Vec<UpsertOutcome>> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            match self.upsert_once(&items) {
-                Ok(out) => return Ok(out),
-                Err(WriteError::Race(why)) if attempt < BATCH_ATTEMPTS => {
-                    tracing::debug!(attempt, why, "batch lost a race; retrying");
-                    std::thread::sleep(std::time::Duration::from_millis(5 * attempt as u64));
-                }
-                Err(WriteError::Pg(e)) if is_race(&e) && attempt < BATCH_ATTEMPTS => {
-                    tracing::debug!(attempt, error = %e, "batch lost a race; retrying");
-                    std::thread::sleep(std::time::Duration::from_millis(
-                        5 * attempt as u64 + (std::process::id() % 7) as u64,
-                    ));
-                }
-                Err(e) => return Err(self.write_err(e)),
-            }
-        }
+        self.upsert_slice(&items)
     }
 
     fn search(&self, query: &SearchQuery) -> Result<SearchPage> {

@@ -1220,6 +1220,12 @@ impl<'a, 't> Writer<'a, 't> {
             let r = &mut self.statements;
             r.article_id.push(article_id);
             r.idx.push(i as i64);
+            r.speaker_id.push(speaker_id);
+            r.quote_id.push(quote_id);
+            if self.mode == Mode::Confirm {
+                // The rows are written already: only their links are compared.
+                continue;
+            }
             r.kind.push(s.kind.as_str().to_string());
             r.text.push(s.text.clone());
             r.start.push(s.start as i64);
@@ -1230,7 +1236,6 @@ impl<'a, 't> Writer<'a, 't> {
             r.speaker_name.push(sp.map(|x| x.name.clone()));
             r.speaker_kind.push(sp.map(|x| x.kind.as_str().to_string()));
             r.speaker_role.push(sp.and_then(|x| x.role.clone()));
-            r.speaker_id.push(speaker_id);
             r.speaker_start.push(sp.map(|x| x.start as i64));
             r.speaker_end.push(sp.map(|x| x.end as i64));
             r.entity_idx
@@ -1238,9 +1243,12 @@ impl<'a, 't> Writer<'a, 't> {
             r.said_on.push(date_str(s.said_on));
             r.sort_date.push(sort_date);
             r.confidence.push(s.confidence);
-            r.quote_id.push(quote_id);
             // Row by row: resolving a quote may flush the rows pushed so far.
             r.tsv.push(tsv.next().unwrap_or_default());
+        }
+        if self.mode == Mode::Tentative {
+            // Entities carry final speaker links: the confirming pass writes them.
+            return Ok(p.extraction.statements.len());
         }
         for (i, e) in p.extraction.entities.iter().enumerate() {
             let roles = serde_json::to_string(&e.roles).unwrap_or_else(|_| "[]".into());
