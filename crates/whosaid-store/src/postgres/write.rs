@@ -20,7 +20,8 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
-use ::postgres::types::ToSql;
+use ::postgres::binary_copy::BinaryCopyInWriter;
+use ::postgres::types::{ToSql, Type};
 use ::postgres::{Statement, Transaction};
 
 use crate::api::{UpsertAction, UpsertOutcome};
@@ -1580,46 +1581,97 @@ impl<'a, 't> Writer<'a, 't> {
         self.forget_quotes(&HashSet::from([c]));
     }
 
+    /// Writes statement rows with COPY (binary): rows go to the table in order (ids
+    /// ascend with them) without the unnest, ordinality and sort an INSERT … SELECT needs.
     fn insert_statements(&mut self, s: StatementRows) -> PgResult<()> {
-        if !s.article_id.is_empty() {
-            self.exec(
-                "INSERT INTO statements (article_id, idx, kind, text, start, \"end\", cue_text,
-                   cue_start, cue_end, speaker_name, speaker_kind, speaker_role, speaker_id,
-                   speaker_start, speaker_end, entity_idx, said_on, sort_date, confidence, quote_id,
-                   tsv)
-                 SELECT a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei, so, sd, cf, qi, tv
-                 FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::bigint[],
-                   $6::bigint[], $7::text[], $8::bigint[], $9::bigint[], $10::text[], $11::text[],
-                   $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::bigint[],
-                   $17::text[], $18::text[], $19::real[], $20::bigint[], $21::tsvector[])
-                   WITH ORDINALITY AS r(a, i, k, t, st, en, ct, cs, ce, sn, sk, sr, si, ss, se, ei,
-                   so, sd, cf, qi, tv, ord)
-                 ORDER BY ord",
-                &[
-                    &s.article_id,
-                    &s.idx,
-                    &s.kind,
-                    &s.text,
-                    &s.start,
-                    &s.end,
-                    &s.cue_text,
-                    &s.cue_start,
-                    &s.cue_end,
-                    &s.speaker_name,
-                    &s.speaker_kind,
-                    &s.speaker_role,
-                    &s.speaker_id,
-                    &s.speaker_start,
-                    &s.speaker_end,
-                    &s.entity_idx,
-                    &s.said_on,
-                    &s.sort_date,
-                    &s.confidence,
-                    &s.quote_id,
-                    &s.tsv,
-                ],
-            )?;
+        let n = s.article_id.len();
+        if n == 0 {
+            return Ok(());
         }
+        let lens = [
+            s.idx.len(),
+            s.kind.len(),
+            s.text.len(),
+            s.start.len(),
+            s.end.len(),
+            s.cue_text.len(),
+            s.cue_start.len(),
+            s.cue_end.len(),
+            s.speaker_name.len(),
+            s.speaker_kind.len(),
+            s.speaker_role.len(),
+            s.speaker_id.len(),
+            s.speaker_start.len(),
+            s.speaker_end.len(),
+            s.entity_idx.len(),
+            s.said_on.len(),
+            s.sort_date.len(),
+            s.confidence.len(),
+            s.quote_id.len(),
+            s.tsv.len(),
+        ];
+        if lens.iter().any(|l| *l != n) {
+            return Err(WriteError::Invariant("statement columns of unequal length"));
+        }
+        let (i8, tx) = (Type::INT8, Type::TEXT);
+        let types = [
+            i8.clone(),
+            i8.clone(),
+            tx.clone(),
+            tx.clone(),
+            i8.clone(),
+            i8.clone(),
+            tx.clone(),
+            i8.clone(),
+            i8.clone(),
+            tx.clone(),
+            tx.clone(),
+            tx.clone(),
+            i8.clone(),
+            i8.clone(),
+            i8.clone(),
+            i8.clone(),
+            tx.clone(),
+            tx,
+            Type::FLOAT4,
+            i8,
+            Type::TS_VECTOR,
+        ];
+        let sink = self.tx.copy_in(
+            "COPY statements (article_id, idx, kind, text, start, \"end\", cue_text, cue_start,
+               cue_end, speaker_name, speaker_kind, speaker_role, speaker_id, speaker_start,
+               speaker_end, entity_idx, said_on, sort_date, confidence, quote_id, tsv)
+             FROM STDIN (FORMAT binary)",
+        )?;
+        let mut w = BinaryCopyInWriter::new(sink, &types);
+        // Every column has n values (checked above).
+        #[allow(clippy::needless_range_loop)]
+        for i in 0..n {
+            w.write(&[
+                &s.article_id[i],
+                &s.idx[i],
+                &s.kind[i],
+                &s.text[i],
+                &s.start[i],
+                &s.end[i],
+                &s.cue_text[i],
+                &s.cue_start[i],
+                &s.cue_end[i],
+                &s.speaker_name[i],
+                &s.speaker_kind[i],
+                &s.speaker_role[i],
+                &s.speaker_id[i],
+                &s.speaker_start[i],
+                &s.speaker_end[i],
+                &s.entity_idx[i],
+                &s.said_on[i],
+                &s.sort_date[i],
+                &s.confidence[i],
+                &s.quote_id[i],
+                &s.tsv[i],
+            ])?;
+        }
+        w.finish()?;
         Ok(())
     }
 
