@@ -233,27 +233,7 @@ fn pg_store_matches_sqlite_and_is_idempotent() {
         "costs -unions",
         "interes*",
     ] {
-        let query = SearchQuery {
-            text: Some(q.into()),
-            limit: Some(1000),
-            ..Default::default()
-        };
-        let mut a: Vec<_> = store
-            .search(&query)
-            .expect("pg search")
-            .hits
-            .into_iter()
-            .map(|h| (h.article_ext_id, h.start))
-            .collect();
-        let mut b: Vec<_> = reference
-            .search(&query)
-            .expect("sqlite search")
-            .hits
-            .into_iter()
-            .map(|h| (h.article_ext_id, h.start))
-            .collect();
-        a.sort();
-        b.sort();
+        let (a, b) = (search_keys(&store, q), search_keys(&reference, q));
         assert!(!b.is_empty(), "{q}: reference found nothing");
         assert_eq!(a, b, "search {q}");
     }

@@ -226,6 +226,51 @@ mod tests {
         assert_eq!(show(&v), "a:2,5 aa:4 ab:1 b:3");
     }
 
+    /// Random text from a mix of scripts, marks, digits, spaces and punctuation: the vector
+    /// is always well formed (what the server would refuse: unsorted or repeated lexemes,
+    /// unordered positions, empty or over-long lexemes) and every lexeme is a folded word.
+    #[test]
+    fn random_text_gives_well_formed_vectors() {
+        const ALPHABET: &[char] = &[
+            'a', 'Z', 'é', 'Ö', 'ß', 'ı', 'İ', 'ǅ', 'ﬁ', '\u{301}', '\u{0915}', '\u{093F}', '中',
+            '文', 'Ω', 'ω', 'я', '٣', '9', '0', ' ', '\n', '-', '\'', '’', '“', '.', ',', '\0',
+            '\u{200B}', '😀', '²', 'Ⅻ',
+        ];
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..3000 {
+            let len = (next() % 60) as usize;
+            let text: String = (0..len)
+                .map(|_| ALPHABET[(next() % ALPHABET.len() as u64) as usize])
+                .collect();
+            let v = TsVector::of(&[&text, "tail"]);
+            let lex = v.lexemes();
+            assert_eq!(lex.len(), v.len());
+            assert!(
+                lex.windows(2)
+                    .all(|w| w[0].0.as_bytes() < w[1].0.as_bytes()),
+                "{text:?}"
+            );
+            for (w, ps) in &lex {
+                assert!(
+                    !w.is_empty() && w.len() <= MAX_LEXEME && !w.contains('\0'),
+                    "{text:?}"
+                );
+                assert_eq!(fold(w), *w, "{text:?}: {w:?} is not folded");
+                assert!(
+                    !ps.is_empty() && ps.windows(2).all(|p| p[0] < p[1]),
+                    "{text:?}"
+                );
+            }
+            assert!(lex.iter().any(|(w, _)| w == "tail"));
+        }
+    }
+
     #[test]
     fn limits_of_the_server_hold() {
         let long = "x".repeat(MAX_LEXEME + 1);

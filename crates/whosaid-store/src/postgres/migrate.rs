@@ -103,44 +103,43 @@ fn apply(client: &mut Client, target: &str) -> Result<i64> {
 /// Rewrites the full-text vectors of every stored article and statement with the writer's
 /// tokens, in chunks of ids (one transaction with the migration: a failure leaves schema 4).
 fn retokenise(tx: &mut Transaction<'_>) -> std::result::Result<(), ::postgres::Error> {
+    retokenise_table(
+        tx,
+        "SELECT id, coalesce(title, ''), text FROM articles WHERE id > $1 ORDER BY id LIMIT $2",
+        "UPDATE articles a SET tsv = v.t FROM unnest($1::bigint[], $2::tsvector[]) AS v(id, t)
+         WHERE a.id = v.id",
+    )?;
+    retokenise_table(
+        tx,
+        "SELECT id, text FROM statements WHERE id > $1 ORDER BY id LIMIT $2",
+        "UPDATE statements s SET tsv = v.t FROM unnest($1::bigint[], $2::tsvector[]) AS v(id, t)
+         WHERE s.id = v.id",
+    )
+}
+
+/// One table's rows: `select` reads (id, texts…) after an id, `update` writes the vectors
+/// of the texts read one after the other.
+fn retokenise_table(
+    tx: &mut Transaction<'_>,
+    select: &str,
+    update: &str,
+) -> std::result::Result<(), ::postgres::Error> {
     const CHUNK: i64 = 2000;
     let mut after = 0i64;
     loop {
-        let rows = tx.query(
-            "SELECT id, coalesce(title, ''), text FROM articles WHERE id > $1 ORDER BY id LIMIT $2",
-            &[&after, &CHUNK],
-        )?;
-        let Some(last) = rows.last() else { break };
+        let rows = tx.query(select, &[&after, &CHUNK])?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
         after = last.get(0);
         let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
         let tsv: Vec<TsVector> = rows
             .iter()
-            .map(|r| TsVector::of(&[r.get::<_, &str>(1), r.get::<_, &str>(2)]))
+            .map(|r| {
+                let texts: Vec<&str> = (1..r.len()).map(|i| r.get::<_, &str>(i)).collect();
+                TsVector::of(&texts)
+            })
             .collect();
-        tx.execute(
-            "UPDATE articles a SET tsv = v.t FROM unnest($1::bigint[], $2::tsvector[]) AS v(id, t)
-             WHERE a.id = v.id",
-            &[&ids, &tsv],
-        )?;
+        tx.execute(update, &[&ids, &tsv])?;
     }
-    after = 0;
-    loop {
-        let rows = tx.query(
-            "SELECT id, text FROM statements WHERE id > $1 ORDER BY id LIMIT $2",
-            &[&after, &CHUNK],
-        )?;
-        let Some(last) = rows.last() else { break };
-        after = last.get(0);
-        let ids: Vec<i64> = rows.iter().map(|r| r.get(0)).collect();
-        let tsv: Vec<TsVector> = rows
-            .iter()
-            .map(|r| TsVector::of(&[r.get::<_, &str>(1)]))
-            .collect();
-        tx.execute(
-            "UPDATE statements s SET tsv = v.t FROM unnest($1::bigint[], $2::tsvector[]) AS v(id, t)
-             WHERE s.id = v.id",
-            &[&ids, &tsv],
-        )?;
-    }
-    Ok(())
 }
