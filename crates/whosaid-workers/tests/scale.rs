@@ -170,6 +170,34 @@ fn assert_same_as_sqlite(pg: &PgStore, articles: &[Article]) {
     );
 }
 
+/// Repeated quotes as the statements (ext id, start) that share each, with the number of
+/// outlets every hit reports for its quote and the quote record's occurrence count:
+/// independent of quote ids.
+fn quote_groups(store: &dyn Store) -> BTreeSet<(Vec<(String, usize)>, usize, usize)> {
+    let mut by_quote: BTreeMap<i64, (Vec<(String, usize)>, usize)> = BTreeMap::new();
+    store
+        .for_each_statement(&SearchQuery::default(), &mut |h| {
+            if let Some(q) = h.quote_id {
+                let e = by_quote.entry(q).or_default();
+                e.0.push((h.article_ext_id.clone(), h.start));
+                e.1 = h.outlets_with_quote;
+            }
+            Ok(())
+        })
+        .expect("read statements");
+    by_quote
+        .into_iter()
+        .map(|(id, (mut members, outlets))| {
+            members.sort();
+            let record = store
+                .quote(id)
+                .expect("quote")
+                .expect("a hit's quote exists");
+            (members, outlets, record.occurrences.len())
+        })
+        .collect()
+}
+
 /// Syndication groups as their members' ext ids (earliest first) with the group's credit
 /// and size: independent of group ids.
 fn groups(store: &dyn Store, articles: &[Article]) -> BTreeSet<(Option<String>, Vec<String>)> {
@@ -221,6 +249,11 @@ fn pg_store_matches_sqlite_and_is_idempotent() {
         groups(&reference, &articles),
         "groups"
     );
+    // Repeated quotes (excerpts merged into their full quote included) group the same
+    // statements, and hits and quote records agree on them.
+    let (qa, qb) = (quote_groups(&store), quote_groups(&reference));
+    assert!(qb.iter().any(|(m, _, _)| m.len() > 1), "no repeated quote");
+    assert_eq!(qa, qb, "quote groups");
     // A redelivery changes nothing.
     let again = store.upsert_batch(&items[..10]).expect("upsert again");
     assert!(again.iter().all(|o| o.action == UpsertAction::Unchanged));
@@ -790,8 +823,9 @@ fn concurrent_writers_leave_quote_links_sound() {
                 "SELECT
                    (SELECT count(*) FROM statements s LEFT JOIN quotes q ON q.id = s.quote_id
                     WHERE s.quote_id IS NOT NULL AND q.id IS NULL),
-                   (SELECT count(*) FROM (SELECT text FROM statements WHERE quote_id IS NOT NULL
-                    GROUP BY text HAVING count(DISTINCT quote_id) > 1) AS t),
+                   (SELECT count(*) FROM (SELECT s.text FROM statements s
+                    JOIN quotes q ON q.id = s.quote_id
+                    GROUP BY s.text HAVING count(DISTINCT COALESCE(q.merged_into, q.id)) > 1) AS t),
                    (SELECT count(*) FROM statements s LEFT JOIN speakers sp ON sp.id = s.speaker_id
                     WHERE s.speaker_id IS NOT NULL AND sp.id IS NULL)",
                 &[],

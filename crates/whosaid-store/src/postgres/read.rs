@@ -41,12 +41,22 @@ fn refs(args: &[Param]) -> Vec<&(dyn ToSql + Sync)> {
     args.iter().map(|b| b.as_ref()).collect()
 }
 
+/// A statement's quote is the one its row names or, once that quote was merged into a
+/// longer one (an excerpt met before its full quote), the quote it was merged into
+/// (`quotes.merged_into`, kept pointing at the live quote). Queries that select
+/// `HIT_COLUMNS` join `QUOTE_JOIN`.
 const HIT_COLUMNS: &str = "s.id, s.kind, s.text, s.start, s.\"end\", s.cue_text,
     COALESCE(sp.name, s.speaker_name), s.speaker_id, s.speaker_role, s.said_on, s.sort_date,
-    s.confidence, a.id, a.ext_id, a.url, a.title, a.outlet, a.published, s.quote_id,
+    s.confidence, a.id, a.ext_id, a.url, a.title, a.outlet, a.published,
+    COALESCE(q.merged_into, s.quote_id),
     CASE WHEN s.quote_id IS NULL THEN 1 ELSE
       (SELECT count(DISTINCT COALESCE(a2.outlet, a2.id::text)) FROM statements s2
-       JOIN articles a2 ON a2.id = s2.article_id WHERE s2.quote_id = s.quote_id) END";
+       JOIN articles a2 ON a2.id = s2.article_id
+       WHERE s2.quote_id = ANY(ARRAY(SELECT m.id FROM quotes m
+                                     WHERE m.id = COALESCE(q.merged_into, s.quote_id)
+                                        OR m.merged_into = COALESCE(q.merged_into, s.quote_id)))) END";
+
+const QUOTE_JOIN: &str = "LEFT JOIN quotes q ON q.id = s.quote_id";
 
 fn hit_from_row(r: &Row) -> StatementHit {
     let kind: String = r.get(1);
@@ -260,7 +270,7 @@ impl PgStore {
         };
         let mut sql = format!(
             "SELECT {HIT_COLUMNS} FROM statements s JOIN articles a ON a.id = s.article_id
-             LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+             LEFT JOIN speakers sp ON sp.id = s.speaker_id {QUOTE_JOIN} "
         );
         let mut args: Vec<Param> = Vec::new();
         let mut wh: Vec<String> = Vec::new();
@@ -506,8 +516,10 @@ impl Store for PgStore {
             let rows = client.query(
                 "SELECT s.id, s.kind, s.text, s.start, s.\"end\", s.cue_text, s.cue_start, s.cue_end,
                    COALESCE(sp.name, s.speaker_name), s.speaker_id, s.speaker_role, s.speaker_start,
-                   s.speaker_end, s.said_on, s.confidence, s.quote_id, s.speaker_name
+                   s.speaker_end, s.said_on, s.confidence, COALESCE(q.merged_into, s.quote_id),
+                   s.speaker_name
                  FROM statements s LEFT JOIN speakers sp ON sp.id = s.speaker_id
+                 LEFT JOIN quotes q ON q.id = s.quote_id
                  WHERE s.article_id = $1 ORDER BY s.start, s.idx",
                 &[&aid],
             )?;
@@ -547,12 +559,14 @@ impl Store for PgStore {
     fn quote(&self, quote_id: i64) -> Result<Option<QuoteRecord>> {
         let sql = format!(
             "SELECT {HIT_COLUMNS} FROM statements s JOIN articles a ON a.id = s.article_id
-             LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE s.quote_id = $1
+             LEFT JOIN speakers sp ON sp.id = s.speaker_id {QUOTE_JOIN}
+             WHERE s.quote_id = ANY(ARRAY(SELECT m.id FROM quotes m
+                                          WHERE m.id = $1 OR m.merged_into = $1))
              ORDER BY s.sort_date = '', s.sort_date, a.ingested_at, s.id"
         );
         self.with_conn(|c| {
             let Some(head) = c.client.query_opt(
-                "SELECT text, first_seen FROM quotes WHERE id = $1",
+                "SELECT text, first_seen FROM quotes WHERE id = $1 AND merged_into IS NULL",
                 &[&quote_id],
             )?
             else {
@@ -604,9 +618,11 @@ impl Store for PgStore {
         self.with_conn(|c| {
             let r = c.client.query_one(
                 "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM statements),
-                   (SELECT count(*) FROM speakers), (SELECT count(*) FROM quotes),
-                   (SELECT count(*) FROM (SELECT quote_id FROM statements WHERE quote_id IS NOT NULL
-                      GROUP BY quote_id HAVING count(*) > 1) AS rq),
+                   (SELECT count(*) FROM speakers),
+                   (SELECT count(*) FROM quotes WHERE merged_into IS NULL),
+                   (SELECT count(*) FROM (SELECT COALESCE(q.merged_into, s.quote_id)
+                      FROM statements s JOIN quotes q ON q.id = s.quote_id
+                      GROUP BY 1 HAVING count(*) > 1) AS rq),
                    (SELECT count(*) FROM syndication_groups), (SELECT count(*) FROM feeds)",
                 &[],
             )?;
