@@ -173,7 +173,11 @@ fn assert_same_as_sqlite(pg: &PgStore, articles: &[Article]) {
 /// Repeated quotes as the statements (ext id, start) that share each, with the number of
 /// outlets every hit reports for its quote and the quote record's occurrence count:
 /// independent of quote ids.
-fn quote_groups(store: &dyn Store) -> BTreeSet<(Vec<(String, usize)>, usize, usize)> {
+/// One repeated quote: its statements, the outlets its hits report, its record's
+/// occurrence count.
+type QuoteGroup = (Vec<(String, usize)>, usize, usize);
+
+fn quote_groups(store: &dyn Store) -> BTreeSet<QuoteGroup> {
     let mut by_quote: BTreeMap<i64, (Vec<(String, usize)>, usize)> = BTreeMap::new();
     store
         .for_each_statement(&SearchQuery::default(), &mut |h| {
