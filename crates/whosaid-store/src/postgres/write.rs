@@ -234,7 +234,7 @@ pub(crate) struct Writer<'a, 't> {
     made_speakers: HashMap<(String, String), i64>,
     made_quotes: HashMap<String, i64>,
     /// Stored quotes merged away by this transaction's flushes, in order (excerpt, quote):
-    /// the statement rows linked to the excerpt were moved with it.
+    /// a statement row linked to the excerpt now resolves to the quote.
     done_merges: Vec<(i64, i64)>,
     /// Statement rows whose link the confirming pass corrected.
     corrected: u64,
@@ -271,7 +271,7 @@ pub(crate) struct Writer<'a, 't> {
     key_updates: HashMap<i64, i64>,
     /// Ids reserved for new quotes, ascending.
     quote_ids: VecDeque<i64>,
-    /// Stored quotes merged into another (excerpt → quote), moved at flush.
+    /// Stored quotes merged into another (excerpt → quote), made pointers at flush.
     quote_merges: Vec<(i64, i64)>,
 }
 
@@ -1532,9 +1532,10 @@ impl<'a, 't> Writer<'a, 't> {
 
     /// Merges quote `c` into `target`: the batch's pending statements, keys and first
     /// date of `c` go to `target` here; if `c` was created in this batch and not written
-    /// yet its rows are dropped, else the move of its stored rows is queued for the next
-    /// flush. (Excerpts stored before their quote are common: deferring the moves saves a
-    /// flush and four statements per merge.)
+    /// yet its rows are dropped, else its merge in the table (keys re-pointed, the row
+    /// made a pointer to `target`) is queued for the next flush. (Excerpts stored before
+    /// their quote are common: deferring the merges saves a flush and four statements per
+    /// merge.)
     fn merge_quote(&mut self, c: i64, target: i64) {
         for q in self
             .quote_keys
@@ -1682,7 +1683,8 @@ impl<'a, 't> Writer<'a, 't> {
     /// Points the statement rows written by the tentative pass at the speakers and
     /// quotes decided under the stripes, where they differ.
     fn correct_links(&mut self, tentative: &Links) -> PgResult<()> {
-        // Where the rows stand now: moved along with the stored excerpts merged away.
+        // What the rows resolve to now: a link to a stored excerpt merged away is a link
+        // to its quote.
         let moved: HashMap<i64, i64> = self.done_merges.iter().copied().collect();
         let now: Vec<Option<i64>> = tentative
             .quote_id
