@@ -64,6 +64,46 @@ fn date_str(d: Option<chrono::NaiveDate>) -> Option<String> {
     d.map(|d| d.format("%Y-%m-%d").to_string())
 }
 
+/// The date a statement sorts by: when it was said, else its article's publication date.
+fn sort_date(s: &whosaid_core::Statement, published: &Option<String>) -> String {
+    date_str(s.said_on)
+        .or_else(|| published.clone())
+        .unwrap_or_default()
+}
+
+const COPY_STATEMENTS: &str = "COPY statements (article_id, idx, kind, text, start, \"end\",
+    cue_text, cue_start, cue_end, speaker_name, speaker_kind, speaker_role, speaker_id,
+    speaker_start, speaker_end, entity_idx, said_on, sort_date, confidence, quote_id, tsv)
+    FROM STDIN (FORMAT binary)";
+
+/// The column types of `COPY_STATEMENTS`, in its order.
+fn statement_types() -> [Type; 21] {
+    let (i8, tx) = (Type::INT8, Type::TEXT);
+    [
+        i8.clone(),
+        i8.clone(),
+        tx.clone(),
+        tx.clone(),
+        i8.clone(),
+        i8.clone(),
+        tx.clone(),
+        i8.clone(),
+        i8.clone(),
+        tx.clone(),
+        tx.clone(),
+        tx.clone(),
+        i8.clone(),
+        i8.clone(),
+        i8.clone(),
+        i8.clone(),
+        tx.clone(),
+        tx,
+        Type::FLOAT4,
+        i8,
+        Type::TS_VECTOR,
+    ]
+}
+
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
@@ -629,19 +669,19 @@ impl<'a, 't> Writer<'a, 't> {
         // handful of rows, or none).
         self.mode = Mode::Tentative;
         self.read_state(&new)?;
-        for ((p, id), tsv) in new.iter().zip(&ids).zip(statement_tsv) {
-            self.write_statements(*id, p, tsv)?;
+        for (p, id) in new.iter().zip(&ids) {
+            self.write_statements(*id, p, Vec::new())?;
         }
         let rows = std::mem::take(&mut self.statements);
         self.reset();
         self.mode = Mode::Normal;
         let tentative = Links {
-            article_id: rows.article_id.clone(),
-            idx: rows.idx.clone(),
-            speaker_id: rows.speaker_id.clone(),
-            quote_id: rows.quote_id.clone(),
+            article_id: rows.article_id,
+            idx: rows.idx,
+            speaker_id: rows.speaker_id,
+            quote_id: rows.quote_id,
         };
-        self.insert_statements(rows)?;
+        self.copy_new_statements(&new, &statement_tsv, &tentative)?;
         self.mode = Mode::Confirm;
         self.begin(class, &new, false)?;
         for (p, id) in new.iter().zip(&ids) {
@@ -1193,9 +1233,7 @@ impl<'a, 't> Writer<'a, 't> {
         let published = date_str(p.article.published);
         let mut entity_speakers: HashMap<usize, i64> = HashMap::new();
         for (i, s) in p.extraction.statements.iter().enumerate() {
-            let sort_date = date_str(s.said_on)
-                .or_else(|| published.clone())
-                .unwrap_or_default();
+            let sort_date = sort_date(s, &published);
             let seen = (!sort_date.is_empty()).then(|| sort_date.clone());
             let speaker_id = match (p.speakers.get(i).and_then(Option::as_ref), &s.speaker) {
                 (Some(parsed), Some(sp)) => {
@@ -1227,8 +1265,9 @@ impl<'a, 't> Writer<'a, 't> {
             r.idx.push(i as i64);
             r.speaker_id.push(speaker_id);
             r.quote_id.push(quote_id);
-            if self.mode == Mode::Confirm {
-                // The rows are written already: only their links are compared.
+            if self.mode != Mode::Normal {
+                // Both passes keep only the links: the tentative pass's rows are written
+                // from the articles themselves, the confirming pass's are compared.
                 continue;
             }
             r.kind.push(s.kind.as_str().to_string());
@@ -1586,6 +1625,66 @@ impl<'a, 't> Writer<'a, 't> {
         self.forget_quotes(&HashSet::from([c]));
     }
 
+    /// Writes the set-based path's statement rows with COPY, straight from the articles
+    /// (nothing of theirs copied), linked as the tentative pass decided.
+    fn copy_new_statements(
+        &mut self,
+        new: &[&PreparedArticle],
+        tsv: &[Vec<TsVector>],
+        links: &Links,
+    ) -> PgResult<()> {
+        let sink = self.tx.copy_in(COPY_STATEMENTS)?;
+        let mut w = BinaryCopyInWriter::new(sink, &statement_types());
+        let mut k = 0;
+        let empty = TsVector::default();
+        for (p, vectors) in new.iter().zip(tsv) {
+            let published = date_str(p.article.published);
+            for (i, s) in p.extraction.statements.iter().enumerate() {
+                let (Some(article_id), Some(idx), Some(speaker_id), Some(quote_id)) = (
+                    links.article_id.get(k),
+                    links.idx.get(k),
+                    links.speaker_id.get(k),
+                    links.quote_id.get(k),
+                ) else {
+                    return Err(WriteError::Invariant("fewer links than statements"));
+                };
+                if *idx != i as i64 {
+                    return Err(WriteError::Invariant("links out of step with statements"));
+                }
+                k += 1;
+                let (sp, cue) = (s.speaker.as_ref(), s.cue.as_ref());
+                w.write(&[
+                    article_id,
+                    idx,
+                    &s.kind.as_str(),
+                    &s.text.as_str(),
+                    &(s.start as i64),
+                    &(s.end as i64),
+                    &cue.map(|c| c.text.as_str()),
+                    &cue.map(|c| c.start as i64),
+                    &cue.map(|c| c.end as i64),
+                    &sp.map(|x| x.name.as_str()),
+                    &sp.map(|x| x.kind.as_str()),
+                    &sp.and_then(|x| x.role.as_deref()),
+                    speaker_id,
+                    &sp.map(|x| x.start as i64),
+                    &sp.map(|x| x.end as i64),
+                    &sp.and_then(|x| x.entity).map(|e| e as i64),
+                    &date_str(s.said_on),
+                    &sort_date(s, &published),
+                    &s.confidence,
+                    quote_id,
+                    vectors.get(i).unwrap_or(&empty),
+                ])?;
+            }
+        }
+        if k != links.article_id.len() {
+            return Err(WriteError::Invariant("more links than statements"));
+        }
+        w.finish()?;
+        Ok(())
+    }
+
     /// Writes statement rows with COPY (binary): rows go to the table in order (ids
     /// ascend with them) without the unnest, ordinality and sort an INSERT … SELECT needs.
     fn insert_statements(&mut self, s: StatementRows) -> PgResult<()> {
@@ -1618,37 +1717,8 @@ impl<'a, 't> Writer<'a, 't> {
         if lens.iter().any(|l| *l != n) {
             return Err(WriteError::Invariant("statement columns of unequal length"));
         }
-        let (i8, tx) = (Type::INT8, Type::TEXT);
-        let types = [
-            i8.clone(),
-            i8.clone(),
-            tx.clone(),
-            tx.clone(),
-            i8.clone(),
-            i8.clone(),
-            tx.clone(),
-            i8.clone(),
-            i8.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            i8.clone(),
-            i8.clone(),
-            i8.clone(),
-            i8.clone(),
-            tx.clone(),
-            tx,
-            Type::FLOAT4,
-            i8,
-            Type::TS_VECTOR,
-        ];
-        let sink = self.tx.copy_in(
-            "COPY statements (article_id, idx, kind, text, start, \"end\", cue_text, cue_start,
-               cue_end, speaker_name, speaker_kind, speaker_role, speaker_id, speaker_start,
-               speaker_end, entity_idx, said_on, sort_date, confidence, quote_id, tsv)
-             FROM STDIN (FORMAT binary)",
-        )?;
-        let mut w = BinaryCopyInWriter::new(sink, &types);
+        let sink = self.tx.copy_in(COPY_STATEMENTS)?;
+        let mut w = BinaryCopyInWriter::new(sink, &statement_types());
         // Every column has n values (checked above).
         #[allow(clippy::needless_range_loop)]
         for i in 0..n {
