@@ -145,6 +145,20 @@ pub async fn run(
     let mut report = WorkerReport::default();
     let mut last_lag = Instant::now() - Duration::from_secs(60);
     let mut in_flight: Option<StoreTask> = None;
+    // Acknowledgements go out from their own task: a batch's 256 confirmed acks are a
+    // few tens of milliseconds of round trips, during which the next batch's store
+    // transaction can already run (the database sat idle through them before).
+    let (acker, mut to_ack) = tokio::sync::mpsc::unbounded_channel::<Vec<Message>>();
+    let ack_task = tokio::spawn(async move {
+        while let Some(msgs) = to_ack.recv().await {
+            let acks = msgs.iter().map(|msg| msg.double_ack());
+            for r in futures_util::future::join_all(acks).await {
+                if let Err(e) = r {
+                    tracing::warn!(error = %e, "ack failed; the message will be redelivered (harmless)");
+                }
+            }
+        }
+    });
     tracing::info!(stream = %cfg.stream, schema = %cfg.schema, "worker started");
     while !stop.load(Ordering::SeqCst) {
         let batch = consumer
@@ -195,7 +209,7 @@ pub async fn run(
         let started = Instant::now();
         let (work, ticker) = extract_batch(opts, msgs, &mut report).await?;
         // One store transaction at a time: this batch waits (kept alive by its ticker)
-        // for the previous one to commit and be acknowledged.
+        // for the previous one to commit.
         let previous = in_flight.take();
         if let Some(h) = previous {
             let waited = finish(h, &mut report).await;
@@ -206,9 +220,11 @@ pub async fn run(
         }
         let _ = ticker.await;
         let (cfg, store, client, stop) = (cfg.clone(), store.clone(), client.clone(), stop.clone());
+        let acker = acker.clone();
         in_flight = Some(tokio::spawn(async move {
             let mut report = WorkerReport::default();
-            let result = store_and_ack(&cfg, &store, &client, work, &stop, &mut report).await;
+            let result =
+                store_and_ack(&cfg, &store, &client, &acker, work, &stop, &mut report).await;
             metrics::histogram!(m::BATCH_SECONDS).record(started.elapsed().as_secs_f64());
             (result, report)
         }));
@@ -216,6 +232,9 @@ pub async fn run(
     if let Some(h) = in_flight.take() {
         finish(h, &mut report).await?;
     }
+    // Every stored batch's acks are out before the worker exits.
+    drop(acker);
+    let _ = ack_task.await;
     Ok(report)
 }
 
@@ -312,6 +331,7 @@ async fn store_and_ack(
     cfg: &ScaleConfig,
     store: &Arc<PgStore>,
     client: &async_nats::Client,
+    acker: &Acker,
     work: Vec<Work>,
     stop: &AtomicBool,
     report: &mut WorkerReport,
@@ -364,8 +384,7 @@ async fn store_and_ack(
     report.store_ms += t.elapsed().as_millis() as u64;
     match outcome {
         Ok(out) => {
-            let msgs: Vec<&Message> = good.iter().collect();
-            ack_stored(&msgs, &out, report).await;
+            ack_stored(acker, good, &out, report);
             Ok(())
         }
         Err(e) => {
@@ -374,7 +393,7 @@ async fn store_and_ack(
             for (i, msg) in good.into_iter().enumerate() {
                 let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
                 match upsert(store, items.clone(), i..i + 1).await {
-                    Ok(out) => ack_stored(&[&msg], &out, report).await,
+                    Ok(out) => ack_stored(acker, vec![msg], &out, report),
                     Err(e) if is_transient(&e) => {
                         let _ = msg
                             .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))
@@ -390,8 +409,12 @@ async fn store_and_ack(
     }
 }
 
-async fn ack_stored(
-    good: &[&Message],
+/// Where committed messages go to be acknowledged (the worker's ack task).
+type Acker = tokio::sync::mpsc::UnboundedSender<Vec<Message>>;
+
+fn ack_stored(
+    acker: &Acker,
+    good: Vec<Message>,
     out: &[whosaid_store::UpsertOutcome],
     report: &mut WorkerReport,
 ) {
@@ -411,11 +434,8 @@ async fn ack_stored(
     }
     // Committed: now acknowledge. A lost ack only means a redelivery, which the
     // idempotent upsert turns into "unchanged".
-    let acks = good.iter().map(|msg| msg.double_ack());
-    for r in futures_util::future::join_all(acks).await {
-        if let Err(e) = r {
-            tracing::warn!(error = %e, "ack failed; the message will be redelivered (harmless)");
-        }
+    if let Err(e) = acker.send(good) {
+        tracing::warn!(error = %e, "ack task gone; the messages will be redelivered (harmless)");
     }
 }
 
