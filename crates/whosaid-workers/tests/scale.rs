@@ -319,6 +319,15 @@ fn folding_articles() -> Vec<Article> {
     ]
 }
 
+/// Extracts the articles and stores them in one batch.
+fn store_extracted(store: &dyn Store, articles: &[Article]) {
+    let items: Vec<_> = articles
+        .iter()
+        .map(|a| (a.clone(), whosaid_core::extract(a)))
+        .collect();
+    store.upsert_batch(&items).expect("upsert");
+}
+
 fn search_keys(store: &dyn Store, q: &str) -> Vec<(String, usize)> {
     let query = SearchQuery {
         text: Some(q.into()),
@@ -362,11 +371,7 @@ fn search_folds_words_as_sqlite_does() {
     let scope = Scope::new("fold");
     let store = scope.store();
     let articles = folding_articles();
-    let items: Vec<_> = articles
-        .iter()
-        .map(|a| (a.clone(), whosaid_core::extract(a)))
-        .collect();
-    store.upsert_batch(&items).expect("upsert");
+    store_extracted(&store, &articles);
     let (_dir, reference) = sqlite_reference(&articles);
     for q in FOLDING_QUERIES {
         let (a, b) = (search_keys(&store, q), search_keys(&reference, q));
@@ -446,12 +451,7 @@ fn an_old_schema_is_migrated_and_its_rows_retokenised() {
     assert_eq!(hits, [("old-1".to_string(), 15)]);
     assert_eq!(article_keys(&store, "sao"), ["old-1"]);
     // New rows are written by the store with the same tokens.
-    let articles = folding_articles();
-    let items: Vec<_> = articles
-        .iter()
-        .map(|a| (a.clone(), whosaid_core::extract(a)))
-        .collect();
-    store.upsert_batch(&items).expect("upsert");
+    store_extracted(&store, &folding_articles());
     assert_eq!(article_keys(&store, "muller").len(), 3);
 }
 
