@@ -1428,10 +1428,18 @@ impl<'a, 't> Writer<'a, 't> {
     /// A new speaker (written at flush), a candidate for the rest of the batch.
     fn new_speaker(&mut self, name: &ParsedName) -> PgResult<i64> {
         let key = (name.class.as_str().to_string(), name.display.clone());
+        let group = (name.class.as_str().to_string(), name.surname3());
+        // The first pass's id only if it is still the youngest of its group: ids order
+        // speakers by age, and another writer may have committed a younger one since.
+        let youngest = self
+            .speaker_groups
+            .get(&group)
+            .and_then(|g| g.last())
+            .map(|c| c.id);
         let id = match self.mode {
             Mode::Confirm => match self.made_speakers.remove(&key) {
-                Some(id) => id,
-                None => self.next_id(Seq::Speakers)?,
+                Some(id) if youngest.is_none_or(|y| id > y) => id,
+                _ => self.next_id(Seq::Speakers)?,
             },
             Mode::Tentative => {
                 let id = self.next_id(Seq::Speakers)?;
@@ -1447,10 +1455,7 @@ impl<'a, 't> Writer<'a, 't> {
         rows.given.push(name.given.clone());
         rows.surname.push(name.surname.clone());
         rows.surname3.push(name.surname3());
-        let group = self
-            .speaker_groups
-            .entry((name.class.as_str().to_string(), name.surname3()))
-            .or_default();
+        let group = self.speaker_groups.entry(group).or_default();
         let at = group.partition_point(|c| c.id < id);
         group.insert(
             at,
@@ -1522,10 +1527,19 @@ impl<'a, 't> Writer<'a, 't> {
         let target = match containers.first() {
             Some(c) => *c,
             None => {
+                // The first pass's id only if it is younger than every quote sharing a
+                // fingerprint (ids order them: the oldest container wins).
+                let youngest = k
+                    .prints
+                    .iter()
+                    .filter_map(|p| self.print_quotes.get(p))
+                    .filter_map(|l| l.ids.last())
+                    .max()
+                    .copied();
                 let id = match self.mode {
                     Mode::Confirm => match self.made_quotes.remove(&k.norm) {
-                        Some(id) => id,
-                        None => self.next_id(Seq::Quotes)?,
+                        Some(id) if youngest.is_none_or(|y| id > y) => id,
+                        _ => self.next_id(Seq::Quotes)?,
                     },
                     Mode::Tentative => {
                         let id = self.next_id(Seq::Quotes)?;
