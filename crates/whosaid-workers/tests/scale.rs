@@ -390,6 +390,12 @@ fn search_folds_words_as_sqlite_does() {
         .upsert_batch(&[(changed.clone(), whosaid_core::extract(&changed))])
         .expect("replace");
     assert_eq!(article_keys(&store, "fevrier"), ["fold-2"]);
+    // …and its statement rows, with their vectors.
+    let replaced = search_keys(&store, "fevrier");
+    assert!(
+        !replaced.is_empty() && replaced.iter().all(|(id, _)| id == "fold-2"),
+        "{replaced:?}"
+    );
     assert!(article_keys(&store, "march").is_empty());
 }
 

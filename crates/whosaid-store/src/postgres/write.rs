@@ -149,29 +149,23 @@ pub(crate) fn lock_stripes(items: &[&PreparedArticle], article_keys: bool) -> Ve
     keys.into_iter().collect()
 }
 
-#[derive(Default)]
-struct StatementRows {
-    article_id: Vec<i64>,
-    idx: Vec<i64>,
-    kind: Vec<String>,
-    text: Vec<String>,
-    start: Vec<i64>,
-    end: Vec<i64>,
-    cue_text: Vec<Option<String>>,
-    cue_start: Vec<Option<i64>>,
-    cue_end: Vec<Option<i64>>,
-    speaker_name: Vec<Option<String>>,
-    speaker_kind: Vec<Option<String>>,
-    speaker_role: Vec<Option<String>>,
-    speaker_id: Vec<Option<i64>>,
-    speaker_start: Vec<Option<i64>>,
-    speaker_end: Vec<Option<i64>>,
-    entity_idx: Vec<Option<i64>>,
-    said_on: Vec<Option<String>>,
-    sort_date: Vec<String>,
-    confidence: Vec<f32>,
-    quote_id: Vec<Option<i64>>,
-    tsv: Vec<TsVector>,
+/// What the sequential path keeps of a statement until its row is written: the
+/// statement, its article's publication date and its full-text vector.
+struct StatementBody {
+    statement: whosaid_core::Statement,
+    published: Option<String>,
+    tsv: TsVector,
+}
+
+/// One statement row for `COPY_STATEMENTS`, borrowed from wherever it is kept.
+struct StatementRow<'r> {
+    article_id: i64,
+    idx: i64,
+    speaker_id: Option<i64>,
+    quote_id: Option<i64>,
+    s: &'r whosaid_core::Statement,
+    published: &'r Option<String>,
+    tsv: &'r TsVector,
 }
 
 #[derive(Default)]
@@ -282,7 +276,11 @@ pub(crate) struct Writer<'a, 't> {
     speaker_cache: HashMap<(String, Option<String>), Option<i64>>,
     /// Quote keys known in this transaction: normal-form hash → quote.
     quote_keys: HashMap<i64, i64>,
-    statements: StatementRows,
+    /// Links of the statements decided and not flushed yet, in write order.
+    statements: Links,
+    /// Their rows, in the sequential path (the set-based path writes them from the
+    /// articles): one per entry of `statements`.
+    bodies: Vec<StatementBody>,
     entities: EntityRows,
     /// (speaker, lower-case alias) → (alias as first written, count to add).
     aliases: HashMap<(i64, String), (String, i64)>,
@@ -331,7 +329,8 @@ impl<'a, 't> Writer<'a, 't> {
             corrected: 0,
             speaker_cache: HashMap::new(),
             quote_keys: HashMap::new(),
-            statements: StatementRows::default(),
+            statements: Links::default(),
+            bodies: Vec::new(),
             entities: EntityRows::default(),
             aliases: HashMap::new(),
             roles: HashMap::new(),
@@ -362,7 +361,8 @@ impl<'a, 't> Writer<'a, 't> {
         self.done_merges.clear();
         self.speaker_cache.clear();
         self.quote_keys.clear();
-        self.statements = StatementRows::default();
+        self.statements = Links::default();
+        self.bodies.clear();
         self.entities = EntityRows::default();
         self.aliases.clear();
         self.roles.clear();
@@ -672,15 +672,9 @@ impl<'a, 't> Writer<'a, 't> {
         for (p, id) in new.iter().zip(&ids) {
             self.write_statements(*id, p, Vec::new())?;
         }
-        let rows = std::mem::take(&mut self.statements);
+        let tentative = std::mem::take(&mut self.statements);
         self.reset();
         self.mode = Mode::Normal;
-        let tentative = Links {
-            article_id: rows.article_id,
-            idx: rows.idx,
-            speaker_id: rows.speaker_id,
-            quote_id: rows.quote_id,
-        };
         self.copy_new_statements(&new, &statement_tsv, &tentative)?;
         self.mode = Mode::Confirm;
         self.begin(class, &new, false)?;
@@ -1259,36 +1253,21 @@ impl<'a, 't> Writer<'a, 't> {
                 Some(k) => Some(self.resolve_quote(k, &s.text, seen.clone())?),
                 None => None,
             };
-            let sp = s.speaker.as_ref();
             let r = &mut self.statements;
             r.article_id.push(article_id);
             r.idx.push(i as i64);
             r.speaker_id.push(speaker_id);
             r.quote_id.push(quote_id);
-            if self.mode != Mode::Normal {
-                // Both passes keep only the links: the tentative pass's rows are written
-                // from the articles themselves, the confirming pass's are compared.
-                continue;
+            // Both passes keep only the links: the tentative pass's rows are written from
+            // the articles themselves, the confirming pass's are compared. Row by row:
+            // resolving a quote may flush the rows pushed so far.
+            if self.mode == Mode::Normal {
+                self.bodies.push(StatementBody {
+                    statement: s.clone(),
+                    published: published.clone(),
+                    tsv: tsv.next().unwrap_or_default(),
+                });
             }
-            r.kind.push(s.kind.as_str().to_string());
-            r.text.push(s.text.clone());
-            r.start.push(s.start as i64);
-            r.end.push(s.end as i64);
-            r.cue_text.push(s.cue.as_ref().map(|c| c.text.clone()));
-            r.cue_start.push(s.cue.as_ref().map(|c| c.start as i64));
-            r.cue_end.push(s.cue.as_ref().map(|c| c.end as i64));
-            r.speaker_name.push(sp.map(|x| x.name.clone()));
-            r.speaker_kind.push(sp.map(|x| x.kind.as_str().to_string()));
-            r.speaker_role.push(sp.and_then(|x| x.role.clone()));
-            r.speaker_start.push(sp.map(|x| x.start as i64));
-            r.speaker_end.push(sp.map(|x| x.end as i64));
-            r.entity_idx
-                .push(sp.and_then(|x| x.entity).map(|e| e as i64));
-            r.said_on.push(date_str(s.said_on));
-            r.sort_date.push(sort_date);
-            r.confidence.push(s.confidence);
-            // Row by row: resolving a quote may flush the rows pushed so far.
-            r.tsv.push(tsv.next().unwrap_or_default());
         }
         if self.mode == Mode::Tentative {
             // Entities carry final speaker links: the confirming pass writes them.
@@ -1639,21 +1618,21 @@ impl<'a, 't> Writer<'a, 't> {
         self.forget_quotes(&HashSet::from([c]));
     }
 
-    /// Writes the set-based path's statement rows with COPY, straight from the articles
-    /// (nothing of theirs copied), linked as the tentative pass decided.
+    /// Writes the set-based path's statement rows straight from the articles (nothing of
+    /// theirs copied), linked as the tentative pass decided.
     fn copy_new_statements(
         &mut self,
         new: &[&PreparedArticle],
         tsv: &[Vec<TsVector>],
         links: &Links,
     ) -> PgResult<()> {
-        let sink = self.tx.copy_in(COPY_STATEMENTS)?;
-        let mut w = BinaryCopyInWriter::new(sink, &statement_types());
-        let mut k = 0;
+        let published: Vec<Option<String>> =
+            new.iter().map(|p| date_str(p.article.published)).collect();
         let empty = TsVector::default();
-        for (p, vectors) in new.iter().zip(tsv) {
-            let published = date_str(p.article.published);
+        let mut rows = Vec::with_capacity(links.article_id.len());
+        for ((p, vectors), published) in new.iter().zip(tsv).zip(&published) {
             for (i, s) in p.extraction.statements.iter().enumerate() {
+                let k = rows.len();
                 let (Some(article_id), Some(idx), Some(speaker_id), Some(quote_id)) = (
                     links.article_id.get(k),
                     links.idx.get(k),
@@ -1665,99 +1644,55 @@ impl<'a, 't> Writer<'a, 't> {
                 if *idx != i as i64 {
                     return Err(WriteError::Invariant("links out of step with statements"));
                 }
-                k += 1;
-                let (sp, cue) = (s.speaker.as_ref(), s.cue.as_ref());
-                w.write(&[
-                    article_id,
-                    idx,
-                    &s.kind.as_str(),
-                    &s.text.as_str(),
-                    &(s.start as i64),
-                    &(s.end as i64),
-                    &cue.map(|c| c.text.as_str()),
-                    &cue.map(|c| c.start as i64),
-                    &cue.map(|c| c.end as i64),
-                    &sp.map(|x| x.name.as_str()),
-                    &sp.map(|x| x.kind.as_str()),
-                    &sp.and_then(|x| x.role.as_deref()),
-                    speaker_id,
-                    &sp.map(|x| x.start as i64),
-                    &sp.map(|x| x.end as i64),
-                    &sp.and_then(|x| x.entity).map(|e| e as i64),
-                    &date_str(s.said_on),
-                    &sort_date(s, &published),
-                    &s.confidence,
-                    quote_id,
-                    vectors.get(i).unwrap_or(&empty),
-                ])?;
+                rows.push(StatementRow {
+                    article_id: *article_id,
+                    idx: *idx,
+                    speaker_id: *speaker_id,
+                    quote_id: *quote_id,
+                    s,
+                    published,
+                    tsv: vectors.get(i).unwrap_or(&empty),
+                });
             }
         }
-        if k != links.article_id.len() {
+        if rows.len() != links.article_id.len() {
             return Err(WriteError::Invariant("more links than statements"));
         }
-        w.finish()?;
-        Ok(())
+        self.copy_statements(rows)
     }
 
     /// Writes statement rows with COPY (binary): rows go to the table in order (ids
     /// ascend with them) without the unnest, ordinality and sort an INSERT … SELECT needs.
-    fn insert_statements(&mut self, s: StatementRows) -> PgResult<()> {
-        let n = s.article_id.len();
-        if n == 0 {
+    fn copy_statements(&mut self, rows: Vec<StatementRow<'_>>) -> PgResult<()> {
+        if rows.is_empty() {
             return Ok(());
-        }
-        let lens = [
-            s.idx.len(),
-            s.kind.len(),
-            s.text.len(),
-            s.start.len(),
-            s.end.len(),
-            s.cue_text.len(),
-            s.cue_start.len(),
-            s.cue_end.len(),
-            s.speaker_name.len(),
-            s.speaker_kind.len(),
-            s.speaker_role.len(),
-            s.speaker_id.len(),
-            s.speaker_start.len(),
-            s.speaker_end.len(),
-            s.entity_idx.len(),
-            s.said_on.len(),
-            s.sort_date.len(),
-            s.confidence.len(),
-            s.quote_id.len(),
-            s.tsv.len(),
-        ];
-        if lens.iter().any(|l| *l != n) {
-            return Err(WriteError::Invariant("statement columns of unequal length"));
         }
         let sink = self.tx.copy_in(COPY_STATEMENTS)?;
         let mut w = BinaryCopyInWriter::new(sink, &statement_types());
-        // Every column has n values (checked above).
-        #[allow(clippy::needless_range_loop)]
-        for i in 0..n {
+        for r in rows {
+            let (s, sp, cue) = (r.s, r.s.speaker.as_ref(), r.s.cue.as_ref());
             w.write(&[
-                &s.article_id[i],
-                &s.idx[i],
-                &s.kind[i],
-                &s.text[i],
-                &s.start[i],
-                &s.end[i],
-                &s.cue_text[i],
-                &s.cue_start[i],
-                &s.cue_end[i],
-                &s.speaker_name[i],
-                &s.speaker_kind[i],
-                &s.speaker_role[i],
-                &s.speaker_id[i],
-                &s.speaker_start[i],
-                &s.speaker_end[i],
-                &s.entity_idx[i],
-                &s.said_on[i],
-                &s.sort_date[i],
-                &s.confidence[i],
-                &s.quote_id[i],
-                &s.tsv[i],
+                &r.article_id,
+                &r.idx,
+                &s.kind.as_str(),
+                &s.text.as_str(),
+                &(s.start as i64),
+                &(s.end as i64),
+                &cue.map(|c| c.text.as_str()),
+                &cue.map(|c| c.start as i64),
+                &cue.map(|c| c.end as i64),
+                &sp.map(|x| x.name.as_str()),
+                &sp.map(|x| x.kind.as_str()),
+                &sp.and_then(|x| x.role.as_deref()),
+                &r.speaker_id,
+                &sp.map(|x| x.start as i64),
+                &sp.map(|x| x.end as i64),
+                &sp.and_then(|x| x.entity).map(|e| e as i64),
+                &date_str(s.said_on),
+                &sort_date(s, r.published),
+                &s.confidence,
+                &r.quote_id,
+                r.tsv,
             ])?;
         }
         w.finish()?;
@@ -1910,13 +1845,33 @@ impl<'a, 't> Writer<'a, 't> {
             )?;
         }
         let s = std::mem::take(&mut self.statements);
+        let bodies = std::mem::take(&mut self.bodies);
+        if self.mode == Mode::Normal {
+            if bodies.len() != s.article_id.len() {
+                return Err(WriteError::Invariant(
+                    "statement rows out of step with links",
+                ));
+            }
+            let rows = bodies
+                .iter()
+                .zip(s.article_id.iter().zip(&s.idx))
+                .zip(s.speaker_id.iter().zip(&s.quote_id))
+                .map(|((b, (a, i)), (sp, q))| StatementRow {
+                    article_id: *a,
+                    idx: *i,
+                    speaker_id: *sp,
+                    quote_id: *q,
+                    s: &b.statement,
+                    published: &b.published,
+                    tsv: &b.tsv,
+                })
+                .collect();
+            self.copy_statements(rows)?;
+        }
         self.links.article_id.extend_from_slice(&s.article_id);
         self.links.idx.extend_from_slice(&s.idx);
         self.links.speaker_id.extend_from_slice(&s.speaker_id);
         self.links.quote_id.extend_from_slice(&s.quote_id);
-        if self.mode == Mode::Normal {
-            self.insert_statements(s)?;
-        }
         let e = std::mem::take(&mut self.entities);
         if !e.article_id.is_empty() {
             self.exec(
