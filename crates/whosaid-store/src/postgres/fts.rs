@@ -92,9 +92,13 @@ impl TsVector {
                 }
             }
         }
-        // Byte order, the shorter prefix first (the server's order); stable, so positions
-        // stay ascending within a word.
-        all.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+        // Byte order, the shorter prefix first (the server's order), positions ascending
+        // within a word. Unstable: the position breaks every tie, and it needs no buffer.
+        all.sort_unstable_by(|a, b| {
+            a.0.as_bytes()
+                .cmp(b.0.as_bytes())
+                .then_with(|| a.1.cmp(&b.1))
+        });
         let mut v = TsVector {
             lexemes: 0,
             wire: Vec::with_capacity(all.len() * 8),
@@ -106,16 +110,16 @@ impl TsVector {
             while j < all.len() && all[j].0 == *w {
                 j += 1;
             }
-            let mut ps: Vec<u16> = all[i..j].iter().map(|(_, p)| *p).collect();
-            ps.dedup();
-            ps.truncate(MAX_NUM_POS);
-            if v.wire.len() + w.len() + 3 + 2 * ps.len() <= MAX_BYTES {
+            // Distinct positions (capped positions repeat), at most MAX_NUM_POS.
+            let distinct = |k: &usize| *k == i || all[*k].1 != all[*k - 1].1;
+            let n = (i..j).filter(distinct).take(MAX_NUM_POS).count();
+            if v.wire.len() + w.len() + 3 + 2 * n <= MAX_BYTES {
                 v.lexemes += 1;
                 v.wire.extend_from_slice(w.as_bytes());
                 v.wire.push(0);
-                v.wire.extend_from_slice(&(ps.len() as u16).to_be_bytes());
-                for p in ps {
-                    v.wire.extend_from_slice(&p.to_be_bytes());
+                v.wire.extend_from_slice(&(n as u16).to_be_bytes());
+                for k in (i..j).filter(distinct).take(MAX_NUM_POS) {
+                    v.wire.extend_from_slice(&all[k].1.to_be_bytes());
                 }
             }
             i = j;

@@ -7,7 +7,9 @@
 //!
 //! Pure: the caller reads the candidates (row-locked), reserves ids and writes the plan.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
+
+use foldhash::{HashMap, HashMapExt};
 
 use crate::syndication;
 
