@@ -459,6 +459,29 @@ fn an_old_schema_is_migrated_and_its_rows_retokenised() {
     // New rows are written by the store with the same tokens.
     store_extracted(&store, &folding_articles());
     assert_eq!(article_keys(&store, "muller").len(), 3);
+    // Schema 8: new article texts are compressed with lz4 where the server has it; the
+    // old row keeps its pglz value and stays readable (the searches above found it).
+    let lz4: bool = client
+        .query_one(
+            "SELECT 'lz4' = ANY (SELECT unnest(enumvals) FROM pg_settings
+               WHERE name = 'default_toast_compression')",
+            &[],
+        )
+        .expect("settings")
+        .get(0);
+    let methods: Vec<String> = client
+        .query(
+            "SELECT attname || '=' || attcompression::text FROM pg_attribute
+             WHERE attrelid = 'articles'::regclass AND attname IN ('text', 'tsv')
+             ORDER BY attname",
+            &[],
+        )
+        .expect("columns")
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let want = if lz4 { ["text=l", "tsv=l"] } else { ["text=", "tsv="] };
+    assert_eq!(methods, want);
 }
 
 fn worker_bin() -> String {

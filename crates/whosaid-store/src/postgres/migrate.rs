@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0005_client_tsvector.sql"),
     include_str!("migrations/0006_statement_quote_links_checked_by_writer.sql"),
     include_str!("migrations/0007_merged_quotes_point_at_their_target.sql"),
+    include_str!("migrations/0008_lz4_compression.sql"),
 ];
 
 /// The version whose rows must be re-tokenised by the writer's own code after its SQL.
