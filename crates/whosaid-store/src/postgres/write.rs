@@ -1746,15 +1746,19 @@ impl<'a, 't> Writer<'a, 't> {
                 ],
             )?;
         }
-        let mut sink = self.tx.copy_in(COPY_STATEMENTS)?;
-        // One write of the whole batch: the driver's row writer entered its runtime for
-        // every row (~4 % of a worker's CPU).
-        if let Err(e) = std::io::Write::write_all(&mut sink, &w.finish()) {
+        self.send_copy(COPY_STATEMENTS, w)
+    }
+
+    /// Sends rows encoded by [`BinaryRows`] in one write: the driver's row writer entered
+    /// its runtime for every row (~4 % of a worker's CPU).
+    fn send_copy(&mut self, sql: &str, rows: BinaryRows) -> PgResult<()> {
+        let mut sink = self.tx.copy_in(sql)?;
+        if let Err(e) = std::io::Write::write_all(&mut sink, &rows.finish()) {
             // The driver's error inside, so that a lost connection is retried as one.
             return Err(
                 match e.into_inner().map(|b| b.downcast::<::postgres::Error>()) {
                     Some(Ok(pg)) => WriteError::Pg(*pg),
-                    _ => WriteError::Invariant("COPY of the statements was interrupted"),
+                    _ => WriteError::Invariant("a COPY was interrupted"),
                 },
             );
         }
@@ -1937,19 +1941,36 @@ impl<'a, 't> Writer<'a, 't> {
         self.links.quote_id.extend_from_slice(&s.quote_id);
         let e = std::mem::take(&mut self.entities);
         if !e.article_id.is_empty() {
-            self.exec(
-                "INSERT INTO entities (article_id, idx, name, kind, roles, mentions, speaker_id)
-                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[],
-                   $5::text[], $6::text[], $7::bigint[])",
-                &[
-                    &e.article_id,
-                    &e.idx,
-                    &e.name,
-                    &e.kind,
-                    &e.roles,
-                    &e.mentions,
-                    &e.speaker_id,
-                ],
+            // By COPY: the multi-row INSERT over unnest() was 5.5 % of the server's time.
+            let (i8, tx) = (Type::INT8, Type::TEXT);
+            let types = [
+                i8.clone(),
+                i8.clone(),
+                tx.clone(),
+                tx.clone(),
+                tx.clone(),
+                tx,
+                i8,
+            ];
+            let mut w = BinaryRows::new(e.article_id.len() * 128);
+            for k in 0..e.article_id.len() {
+                w.row(
+                    &types,
+                    &[
+                        &e.article_id[k],
+                        &e.idx[k],
+                        &e.name[k],
+                        &e.kind[k],
+                        &e.roles[k],
+                        &e.mentions[k],
+                        &e.speaker_id[k],
+                    ],
+                )?;
+            }
+            self.send_copy(
+                "COPY entities (article_id, idx, name, kind, roles, mentions, speaker_id)
+                 FROM STDIN (FORMAT binary)",
+                w,
             )?;
         }
         let aliases = std::mem::take(&mut self.aliases);
