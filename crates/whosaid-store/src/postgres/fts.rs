@@ -82,22 +82,29 @@ impl TsVector {
     /// The vector of several texts read one after the other (positions run on), as
     /// `to_tsvector(a || ' ' || b)` numbered them.
     pub fn of(texts: &[&str]) -> TsVector {
-        let mut all: Vec<(Cow<'_, str>, u16)> = Vec::new();
+        // (the word's first 8 bytes as a big-endian number, the word, its position): the
+        // number orders most pairs without comparing the strings (a word has no NUL, so the
+        // zero padding sorts a prefix first).
+        let mut all: Vec<(u64, Cow<'_, str>, u16)> = Vec::new();
         let mut pos: u32 = 0;
         for t in texts {
             for w in words(t) {
                 pos += 1;
                 if w.len() <= MAX_LEXEME {
-                    all.push((w, pos.min(u32::from(MAX_POS)) as u16));
+                    let mut head = [0u8; 8];
+                    let n = w.len().min(8);
+                    head[..n].copy_from_slice(&w.as_bytes()[..n]);
+                    let p = pos.min(u32::from(MAX_POS)) as u16;
+                    all.push((u64::from_be_bytes(head), w, p));
                 }
             }
         }
         // Byte order, the shorter prefix first (the server's order), positions ascending
         // within a word. Unstable: the position breaks every tie, and it needs no buffer.
         all.sort_unstable_by(|a, b| {
-            a.0.as_bytes()
-                .cmp(b.0.as_bytes())
-                .then_with(|| a.1.cmp(&b.1))
+            a.0.cmp(&b.0)
+                .then_with(|| a.1.as_bytes().cmp(b.1.as_bytes()))
+                .then_with(|| a.2.cmp(&b.2))
         });
         let mut v = TsVector {
             lexemes: 0,
@@ -105,13 +112,13 @@ impl TsVector {
         };
         let mut i = 0;
         while i < all.len() {
-            let w = &all[i].0;
+            let w = &all[i].1;
             let mut j = i + 1;
-            while j < all.len() && all[j].0 == *w {
+            while j < all.len() && all[j].1 == *w {
                 j += 1;
             }
             // Distinct positions (capped positions repeat), at most MAX_NUM_POS.
-            let distinct = |k: &usize| *k == i || all[*k].1 != all[*k - 1].1;
+            let distinct = |k: &usize| *k == i || all[*k].2 != all[*k - 1].2;
             let n = (i..j).filter(distinct).take(MAX_NUM_POS).count();
             if v.wire.len() + w.len() + 3 + 2 * n <= MAX_BYTES {
                 v.lexemes += 1;
@@ -119,7 +126,7 @@ impl TsVector {
                 v.wire.push(0);
                 v.wire.extend_from_slice(&(n as u16).to_be_bytes());
                 for k in (i..j).filter(distinct).take(MAX_NUM_POS) {
-                    v.wire.extend_from_slice(&all[k].1.to_be_bytes());
+                    v.wire.extend_from_slice(&all[k].2.to_be_bytes());
                 }
             }
             i = j;
