@@ -1382,7 +1382,7 @@ impl<'a, 't> Writer<'a, 't> {
                     Resolution::New => Some(self.new_speaker(name)?),
                     Resolution::Unresolved => None,
                 };
-                if let Some(id) = id {
+                if let (Some(id), false) = (id, self.mode == Mode::Tentative) {
                     self.aliases
                         .entry((id, name.display.to_lowercase()))
                         .or_insert_with(|| (name.display.clone(), 0));
@@ -1398,33 +1398,44 @@ impl<'a, 't> Writer<'a, 't> {
             }
         };
         let Some(id) = id else { return Ok(None) };
-        let e = self.seen.entry(id).or_default();
-        *e = (
-            min_date(e.0.take(), seen.clone()),
-            max_date(e.1.take(), seen.clone()),
-        );
-        self.aliases
-            .entry((id, name.display.to_lowercase()))
-            .or_insert_with(|| (name.display.clone(), 0))
-            .1 += 1;
-        let mut done: Vec<String> = Vec::new();
+        let tentative = self.mode == Mode::Tentative;
+        if tentative && roles.is_empty() {
+            return Ok(Some(id));
+        }
+        // Dates, aliases and role counts are only written by the confirming pass's flush;
+        // the roles a batch gives its speakers also steer its later resolutions (both
+        // passes).
+        if !tentative {
+            let e = self.seen.entry(id).or_default();
+            *e = (
+                min_date(e.0.take(), seen.clone()),
+                max_date(e.1.take(), seen.clone()),
+            );
+            self.aliases
+                .entry((id, name.display.to_lowercase()))
+                .or_insert_with(|| (name.display.clone(), 0))
+                .1 += 1;
+        }
+        let mut done: Vec<&str> = Vec::new();
         for r in roles {
             let r = r.trim();
             if r.is_empty() || done.iter().any(|d| d.eq_ignore_ascii_case(r)) {
                 continue;
             }
-            let e = self
-                .roles
-                .entry((id, r.to_lowercase()))
-                .or_insert_with(|| (r.to_string(), 0, None, None));
-            e.1 += 1;
-            e.2 = min_date(e.2.take(), seen.clone());
-            e.3 = max_date(e.3.take(), seen.clone());
+            if !tentative {
+                let e = self
+                    .roles
+                    .entry((id, r.to_lowercase()))
+                    .or_insert_with(|| (r.to_string(), 0, None, None));
+                e.1 += 1;
+                e.2 = min_date(e.2.take(), seen.clone());
+                e.3 = max_date(e.3.take(), seen.clone());
+            }
             let known = self.batch_roles.entry(id).or_default();
             if !known.iter().any(|k| k.eq_ignore_ascii_case(r)) {
                 known.push(r.to_string());
             }
-            done.push(r.to_string());
+            done.push(r);
         }
         Ok(Some(id))
     }
@@ -1520,6 +1531,9 @@ impl<'a, 't> Writer<'a, 't> {
     }
 
     fn note_quote_seen(&mut self, id: i64, seen: Option<String>) {
+        if self.mode == Mode::Tentative {
+            return; // written by the confirming pass's flush only
+        }
         if let Some(d) = seen {
             let e = self.quote_seen.entry(id).or_insert_with(|| d.clone());
             if d < *e {
