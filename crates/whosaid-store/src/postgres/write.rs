@@ -566,20 +566,35 @@ impl<'a, 't> Writer<'a, 't> {
         if prints.is_empty() {
             return Ok(());
         }
+        // The (print, quote) pairs, then each quote's text once: a repeated quote shares
+        // all its prints with the batch's copy of it, and joining the texts to the pairs
+        // sent each one once per print.
         let rows = self.query(
-            "SELECT p.print, l.quote_id, q.norm FROM unnest($1::bigint[]) AS p(print)
-             CROSS JOIN LATERAL (SELECT quote_id FROM quote_prints WHERE print = p.print
-                                 ORDER BY quote_id LIMIT $2) AS l
-             JOIN quotes q ON q.id = l.quote_id",
+            "WITH l AS MATERIALIZED (SELECT p.print, x.quote_id FROM unnest($1::bigint[]) AS p(print)
+               CROSS JOIN LATERAL (SELECT quote_id FROM quote_prints WHERE print = p.print
+                                   ORDER BY quote_id LIMIT $2) AS x)
+             SELECT print, quote_id, NULL::text FROM l
+             UNION ALL
+             SELECT NULL, q.id, q.norm FROM quotes q
+             WHERE q.id IN (SELECT DISTINCT quote_id FROM l)",
             &[&prints, &FETCH_PRINT_QUOTES],
         )?;
         let mut lists: HashMap<i64, Vec<i64>> = prints.iter().map(|p| (*p, Vec::new())).collect();
         for r in rows {
-            let (print, id, norm): (i64, i64, String) = (r.get(0), r.get(1), r.get(2));
-            lists.entry(print).or_default().push(id);
-            self.quote_norms.insert(id, norm);
+            let (print, id, norm): (Option<i64>, i64, Option<String>) =
+                (r.get(0), r.get(1), r.get(2));
+            match (print, norm) {
+                (Some(print), _) => lists.entry(print).or_default().push(id),
+                (None, Some(norm)) => {
+                    self.quote_norms.insert(id, norm);
+                }
+                (None, None) => return Err(WriteError::Invariant("a quote without its text")),
+            }
         }
         for (print, mut ids) in lists {
+            // As the join did: a pair whose quote is gone (deleted in the snapshot) is not
+            // a candidate.
+            ids.retain(|id| self.quote_norms.contains_key(id));
             ids.sort_unstable();
             let complete = (ids.len() as i64) < FETCH_PRINT_QUOTES;
             self.print_quotes
