@@ -939,25 +939,11 @@ impl<'a, 't> Writer<'a, 't> {
         // COPY (unique violation), and the batch is retried; buckets have no key to check
         // since schema 4 (they belong to articles written here), and each article's are
         // distinct, so neither needs ON CONFLICT.
-        let (i8, tx) = (Type::INT8, Type::TEXT);
+        use Type as T;
+        #[rustfmt::skip]
         let types = [
-            i8.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            tx.clone(),
-            Type::BYTEA,
-            i8.clone(),
-            Type::TS_VECTOR,
-            tx.clone(),
-            tx,
+            T::INT8, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT,
+            T::TEXT, T::TEXT, T::TEXT, T::BYTEA, T::INT8, T::TS_VECTOR, T::TEXT, T::TEXT,
         ];
         let size: usize = new.iter().map(|p| p.article.text.len() * 2 + 512).sum();
         let mut w = BinaryRows::new(size);
@@ -2001,15 +1987,15 @@ impl<'a, 't> Writer<'a, 't> {
         let e = std::mem::take(&mut self.entities);
         if !e.article_id.is_empty() {
             // By COPY: the multi-row INSERT over unnest() was 5.5 % of the server's time.
-            let (i8, tx) = (Type::INT8, Type::TEXT);
+            use Type as T;
             let types = [
-                i8.clone(),
-                i8.clone(),
-                tx.clone(),
-                tx.clone(),
-                tx.clone(),
-                tx,
-                i8,
+                T::INT8,
+                T::INT8,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::TEXT,
+                T::INT8,
             ];
             let mut w = BinaryRows::new(e.article_id.len() * 128);
             for k in 0..e.article_id.len() {
