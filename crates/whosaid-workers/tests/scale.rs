@@ -480,7 +480,11 @@ fn an_old_schema_is_migrated_and_its_rows_retokenised() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    let want = if lz4 { ["text=l", "tsv=l"] } else { ["text=", "tsv="] };
+    let want = if lz4 {
+        ["text=l", "tsv=l"]
+    } else {
+        ["text=", "tsv="]
+    };
     assert_eq!(methods, want);
 }
 
