@@ -377,6 +377,15 @@ async fn store_and_ack(
                 }
                 tokio::time::sleep(wait).await;
             }
+            Err(e @ whosaid_store::StoreError::TooNew { .. }) => {
+                // A newer whosaid migrated the schema: stop before writing, and hand the
+                // batch back at once for the new workers (not a failure of the messages).
+                tracing::error!(error = %e, "schema upgraded under this worker; stopping");
+                for msg in &good {
+                    let _ = msg.ack_with(AckKind::Nak(None)).await;
+                }
+                return Err(e.into());
+            }
             Err(e) => break Err(e),
         }
     };
@@ -394,6 +403,10 @@ async fn store_and_ack(
                 let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
                 match upsert(store, items.clone(), i..i + 1).await {
                     Ok(out) => ack_stored(acker, vec![msg], &out, report),
+                    Err(e @ whosaid_store::StoreError::TooNew { .. }) => {
+                        let _ = msg.ack_with(AckKind::Nak(None)).await;
+                        return Err(e.into());
+                    }
                     Err(e) if is_transient(&e) => {
                         let _ = msg
                             .ack_with(AckKind::Nak(Some(Duration::from_secs(1))))

@@ -627,6 +627,89 @@ fn sigterm_drains_the_batches_in_hand() {
     assert_same_as_sqlite(&store, &articles);
 }
 
+/// A newer whosaid migrates the schema while an older worker runs: the worker's next batch
+/// sees the newer version before writing anything, hands its messages back and exits with
+/// the reason; nothing of that batch is stored or dead-lettered.
+#[test]
+fn a_worker_stops_when_the_schema_is_migrated_past_it() {
+    let scope = Scope::new("newer");
+    let store = scope.store();
+    let articles: Vec<Article> = gen::corpus(21, 30).collect();
+    rt().block_on(publish_all(&scope.cfg, &articles[..20]));
+    let mut worker = Command::new(worker_bin())
+        .args([
+            "--nats",
+            &scope.cfg.nats_url,
+            "--pg",
+            &pg_url(),
+            "--stream",
+            &scope.cfg.stream,
+            "--schema",
+            &scope.cfg.schema,
+            "--batch",
+            "8",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn worker");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while stored(&store) < 20 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(stored(&store), 20);
+    let newer = whosaid_store::postgres::SCHEMA_VERSION + 1;
+    let mut client = postgres::Client::connect(&pg_url(), postgres::NoTls).expect("connect");
+    client
+        .execute(
+            &format!(
+                "INSERT INTO \"{}\".schema_migrations (version) VALUES ($1)",
+                scope.cfg.schema
+            ),
+            &[&newer],
+        )
+        .expect("newer version");
+    rt().block_on(publish_all(&scope.cfg, &articles[20..]));
+    let t = Instant::now();
+    let status = loop {
+        if let Ok(Some(s)) = worker.try_wait() {
+            break s;
+        }
+        if t.elapsed() > Duration::from_secs(60) {
+            let _ = worker.kill();
+            panic!("the worker kept running on a newer schema");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut err = String::new();
+    if let Some(mut e) = worker.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut e, &mut err);
+    }
+    assert!(!status.success(), "exit status {status:?}");
+    assert!(
+        err.contains(&format!(
+            "schema version {newer}, newer than this whosaid knows"
+        )),
+        "{err}"
+    );
+    assert_eq!(stored(&store), 20);
+    let st = rt()
+        .block_on(whosaid_workers::status::status(&scope.cfg, false))
+        .expect("status");
+    assert_eq!(st.stream_messages, 10, "the batch was handed back");
+    let failed: i64 = client
+        .query_one(
+            &format!(
+                "SELECT count(*) FROM \"{}\".failed_messages",
+                scope.cfg.schema
+            ),
+            &[],
+        )
+        .expect("failed")
+        .get(0);
+    assert_eq!(failed, 0);
+}
+
 /// A TCP proxy that can be cut: while cut, it refuses connections and drops the open ones.
 struct Proxy {
     port: u16,

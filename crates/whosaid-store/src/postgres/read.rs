@@ -200,6 +200,11 @@ impl PgStore {
                 detail: detail.to_string(),
             },
             WriteError::Store(e) => e,
+            WriteError::TooNew(found) => StoreError::TooNew {
+                path: self.target().into(),
+                found,
+                known: migrate::SCHEMA_VERSION,
+            },
         }
     }
 
@@ -237,6 +242,18 @@ impl PgStore {
         };
         let result = (|| -> std::result::Result<Vec<UpsertOutcome>, WriteError> {
             let mut tx = conn.client.transaction()?;
+            // A newer binary may have migrated the schema since this one opened it: the
+            // migration holds this key exclusively, so a batch waits for it and then sees
+            // its version, and refuses to write rows the new schema may not expect (the
+            // migration in turn waits for the batches in flight). Non-additive migrations
+            // therefore need no hand-stopping of old workers (from schema 8 on).
+            tx.execute("SELECT pg_advisory_xact_lock_shared($1, -1)", &[&class])?;
+            let found: Option<i64> = tx
+                .query_one("SELECT max(version)::bigint FROM schema_migrations", &[])?
+                .get(0);
+            if let Some(found) = found.filter(|v| *v > migrate::SCHEMA_VERSION) {
+                return Err(WriteError::TooNew(found));
+            }
             let out;
             let corrected;
             {

@@ -48,6 +48,8 @@ pub(crate) enum WriteError {
     Race(&'static str),
     /// Could not get a connection.
     Store(crate::error::StoreError),
+    /// The schema was migrated past this binary's version while it ran.
+    TooNew(i64),
 }
 
 impl From<::postgres::Error> for WriteError {
