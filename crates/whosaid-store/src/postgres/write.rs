@@ -947,7 +947,7 @@ impl<'a, 't> Writer<'a, 't> {
             T::INT8, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT,
             T::TEXT, T::TEXT, T::TEXT, T::BYTEA, T::INT8, T::TS_VECTOR, T::TEXT, T::TEXT,
         ];
-        let size: usize = new.iter().map(|p| p.article.text.len() * 2 + 512).sum();
+        let size: usize = new.iter().map(|p| p.article.text.len() + 512).sum();
         let mut w = BinaryRows::new(size);
         for (k, p) in new.iter().enumerate() {
             let (Some(id), Some(group), Some(vector)) = (ids.get(k), groups.get(k), tsv.get(k))
