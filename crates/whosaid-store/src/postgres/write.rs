@@ -88,53 +88,55 @@ const COPY_STATEMENTS: &str = "COPY statements (article_id, idx, kind, text, sta
     FROM STDIN (FORMAT binary)";
 
 /// The column types of `COPY_STATEMENTS`, in its order.
-fn statement_types() -> [Type; 21] {
-    let (i8, tx) = (Type::INT8, Type::TEXT);
-    [
-        i8.clone(),
-        i8.clone(),
-        tx.clone(),
-        tx.clone(),
-        i8.clone(),
-        i8.clone(),
-        tx.clone(),
-        i8.clone(),
-        i8.clone(),
-        tx.clone(),
-        tx.clone(),
-        tx.clone(),
-        i8.clone(),
-        i8.clone(),
-        i8.clone(),
-        i8.clone(),
-        tx.clone(),
-        tx,
-        Type::FLOAT4,
-        i8,
-        Type::TS_VECTOR,
-    ]
-}
+#[rustfmt::skip]
+const STATEMENT_TYPES: [Type; 21] = [
+    Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::INT8, Type::INT8, Type::TEXT,
+    Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::INT8, Type::INT8,
+    Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::FLOAT4, Type::INT8, Type::TS_VECTOR,
+];
+
+/// The column types of the articles COPY in `syndicate_new`, in its order.
+#[rustfmt::skip]
+const ARTICLE_TYPES: [Type; 17] = [
+    Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT,
+    Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::BYTEA, Type::INT8,
+    Type::TS_VECTOR, Type::TEXT, Type::TEXT,
+];
+
+/// The column types of the entities COPY, in its order.
+const ENTITY_TYPES: [Type; 7] = [
+    Type::INT8,
+    Type::INT8,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::TEXT,
+    Type::INT8,
+];
+
+const BUCKET_TYPES: [Type; 2] = [Type::INT8, Type::INT8];
 
 /// Rows in `COPY … (FORMAT binary)`'s layout, encoded in memory and sent at once.
 struct BinaryRows {
+    types: &'static [Type],
     buf: BytesMut,
 }
 
 impl BinaryRows {
-    fn new(capacity: usize) -> BinaryRows {
+    fn new(types: &'static [Type], capacity: usize) -> BinaryRows {
         let mut buf = BytesMut::with_capacity(capacity + 32);
         buf.put_slice(b"PGCOPY\n\xff\r\n\0");
         buf.put_i32(0); // flags
         buf.put_i32(0); // header extension
-        BinaryRows { buf }
+        BinaryRows { types, buf }
     }
 
-    fn row(&mut self, types: &[Type], values: &[&(dyn ToSql + Sync)]) -> PgResult<()> {
-        if values.len() != types.len() {
+    fn row(&mut self, values: &[&(dyn ToSql + Sync)]) -> PgResult<()> {
+        if values.len() != self.types.len() {
             return Err(WriteError::Invariant("a COPY row of the wrong width"));
         }
         self.buf.put_i16(values.len() as i16);
-        for (v, ty) in values.iter().zip(types) {
+        for (v, ty) in values.iter().zip(self.types) {
             let at = self.buf.len();
             self.buf.put_i32(0);
             let len = match v.to_sql_checked(ty, &mut self.buf) {
@@ -941,14 +943,8 @@ impl<'a, 't> Writer<'a, 't> {
         // COPY (unique violation), and the batch is retried; buckets have no key to check
         // since schema 4 (they belong to articles written here), and each article's are
         // distinct, so neither needs ON CONFLICT.
-        use Type as T;
-        #[rustfmt::skip]
-        let types = [
-            T::INT8, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT, T::TEXT,
-            T::TEXT, T::TEXT, T::TEXT, T::BYTEA, T::INT8, T::TS_VECTOR, T::TEXT, T::TEXT,
-        ];
         let size: usize = new.iter().map(|p| p.article.text.len() + 512).sum();
-        let mut w = BinaryRows::new(size);
+        let mut w = BinaryRows::new(&ARTICLE_TYPES, size);
         for (k, p) in new.iter().enumerate() {
             let (Some(id), Some(group), Some(vector)) = (ids.get(k), groups.get(k), tsv.get(k))
             else {
@@ -956,28 +952,25 @@ impl<'a, 't> Writer<'a, 't> {
                     "an article without its id, group or vector",
                 ));
             };
-            w.row(
-                &types,
-                &[
-                    id,
-                    &p.key.as_str(),
-                    &p.article.id.as_str(),
-                    &p.article.url.as_deref(),
-                    &p.canonical_url.as_deref(),
-                    &p.article.source.as_deref(),
-                    &p.outlet.as_deref(),
-                    &p.article.title.as_deref(),
-                    &published[k],
-                    &p.extraction.credit.as_deref(),
-                    &p.article.text.as_str(),
-                    &p.text_hash.as_str(),
-                    &sigs[k],
-                    group,
-                    vector,
-                    &now,
-                    &now,
-                ],
-            )?;
+            w.row(&[
+                id,
+                &p.key.as_str(),
+                &p.article.id.as_str(),
+                &p.article.url.as_deref(),
+                &p.canonical_url.as_deref(),
+                &p.article.source.as_deref(),
+                &p.outlet.as_deref(),
+                &p.article.title.as_deref(),
+                &published[k],
+                &p.extraction.credit.as_deref(),
+                &p.article.text.as_str(),
+                &p.text_hash.as_str(),
+                &sigs[k],
+                group,
+                vector,
+                &now,
+                &now,
+            ])?;
         }
         self.send_copy(
             "COPY articles (id, key, ext_id, url, canonical_url, source, outlet, title,
@@ -993,10 +986,9 @@ impl<'a, 't> Writer<'a, 't> {
         pairs.sort_unstable();
         pairs.dedup();
         if !pairs.is_empty() {
-            let types = [Type::INT8, Type::INT8];
-            let mut w = BinaryRows::new(pairs.len() * 26);
+            let mut w = BinaryRows::new(&BUCKET_TYPES, pairs.len() * 26);
             for (bucket, article) in &pairs {
-                w.row(&types, &[bucket, article])?;
+                w.row(&[bucket, article])?;
             }
             self.send_copy(
                 "COPY lsh_buckets (bucket, article_id) FROM STDIN (FORMAT binary)",
@@ -1762,36 +1754,32 @@ impl<'a, 't> Writer<'a, 't> {
         if rows.is_empty() {
             return Ok(());
         }
-        let types = statement_types();
-        let mut w = BinaryRows::new(rows.len() * 512);
+        let mut w = BinaryRows::new(&STATEMENT_TYPES, rows.len() * 512);
         for r in rows {
             let (s, sp, cue) = (r.s, r.s.speaker.as_ref(), r.s.cue.as_ref());
-            w.row(
-                &types,
-                &[
-                    &r.article_id,
-                    &r.idx,
-                    &s.kind.as_str(),
-                    &s.text.as_str(),
-                    &(s.start as i64),
-                    &(s.end as i64),
-                    &cue.map(|c| c.text.as_str()),
-                    &cue.map(|c| c.start as i64),
-                    &cue.map(|c| c.end as i64),
-                    &sp.map(|x| x.name.as_str()),
-                    &sp.map(|x| x.kind.as_str()),
-                    &sp.and_then(|x| x.role.as_deref()),
-                    &r.speaker_id,
-                    &sp.map(|x| x.start as i64),
-                    &sp.map(|x| x.end as i64),
-                    &sp.and_then(|x| x.entity).map(|e| e as i64),
-                    &date_str(s.said_on),
-                    &sort_date(s, r.published),
-                    &s.confidence,
-                    &r.quote_id,
-                    r.tsv,
-                ],
-            )?;
+            w.row(&[
+                &r.article_id,
+                &r.idx,
+                &s.kind.as_str(),
+                &s.text.as_str(),
+                &(s.start as i64),
+                &(s.end as i64),
+                &cue.map(|c| c.text.as_str()),
+                &cue.map(|c| c.start as i64),
+                &cue.map(|c| c.end as i64),
+                &sp.map(|x| x.name.as_str()),
+                &sp.map(|x| x.kind.as_str()),
+                &sp.and_then(|x| x.role.as_deref()),
+                &r.speaker_id,
+                &sp.map(|x| x.start as i64),
+                &sp.map(|x| x.end as i64),
+                &sp.and_then(|x| x.entity).map(|e| e as i64),
+                &date_str(s.said_on),
+                &sort_date(s, r.published),
+                &s.confidence,
+                &r.quote_id,
+                r.tsv,
+            ])?;
         }
         self.send_copy(COPY_STATEMENTS, w)
     }
@@ -1989,30 +1977,17 @@ impl<'a, 't> Writer<'a, 't> {
         let e = std::mem::take(&mut self.entities);
         if !e.article_id.is_empty() {
             // By COPY: the multi-row INSERT over unnest() was 5.5 % of the server's time.
-            use Type as T;
-            let types = [
-                T::INT8,
-                T::INT8,
-                T::TEXT,
-                T::TEXT,
-                T::TEXT,
-                T::TEXT,
-                T::INT8,
-            ];
-            let mut w = BinaryRows::new(e.article_id.len() * 128);
+            let mut w = BinaryRows::new(&ENTITY_TYPES, e.article_id.len() * 128);
             for k in 0..e.article_id.len() {
-                w.row(
-                    &types,
-                    &[
-                        &e.article_id[k],
-                        &e.idx[k],
-                        &e.name[k],
-                        &e.kind[k],
-                        &e.roles[k],
-                        &e.mentions[k],
-                        &e.speaker_id[k],
-                    ],
-                )?;
+                w.row(&[
+                    &e.article_id[k],
+                    &e.idx[k],
+                    &e.name[k],
+                    &e.kind[k],
+                    &e.roles[k],
+                    &e.mentions[k],
+                    &e.speaker_id[k],
+                ])?;
             }
             self.send_copy(
                 "COPY entities (article_id, idx, name, kind, roles, mentions, speaker_id)
