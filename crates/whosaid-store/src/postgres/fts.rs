@@ -134,6 +134,44 @@ impl TsVector {
         v
     }
 
+    /// The distinct words of several vectors, without positions: what `articles.said_tsv`
+    /// holds, so that one index entry per word and article finds the articles whose
+    /// statements can match a query (the same as the migration's
+    /// `array_to_tsvector(array_agg(DISTINCT …))` over the statements' vectors).
+    pub fn words_of(vectors: &[TsVector]) -> TsVector {
+        let mut all: Vec<&[u8]> = vectors.iter().flat_map(TsVector::lexeme_bytes).collect();
+        all.sort_unstable();
+        all.dedup();
+        let mut v = TsVector {
+            lexemes: 0,
+            wire: Vec::with_capacity(all.iter().map(|w| w.len() + 3).sum()),
+        };
+        for w in all {
+            // (the statements of one article would need a megabyte of distinct words)
+            if v.wire.len() + w.len() + 3 <= MAX_BYTES {
+                v.lexemes += 1;
+                v.wire.extend_from_slice(w);
+                v.wire.extend_from_slice(&[0, 0, 0]);
+            }
+        }
+        v
+    }
+
+    /// The lexemes' bytes, in order, read off the wire layout.
+    fn lexeme_bytes(&self) -> impl Iterator<Item = &[u8]> {
+        let mut rest = self.wire.as_slice();
+        std::iter::from_fn(move || {
+            let nul = rest.iter().position(|b| *b == 0)?;
+            let n = match rest.get(nul + 1..nul + 3)? {
+                [a, b] => usize::from(u16::from_be_bytes([*a, *b])),
+                _ => return None,
+            };
+            let w = &rest[..nul];
+            rest = rest.get(nul + 3 + 2 * n..)?;
+            Some(w)
+        })
+    }
+
     pub fn len(&self) -> usize {
         self.lexemes as usize
     }
@@ -179,23 +217,27 @@ impl ToSql for TsVector {
     to_sql_checked!();
 }
 
-/// An article's vectors: its title and text, and each statement's text.
+/// An article's vectors: its title and text, each statement's text, and the words of all
+/// its statements (`said`).
 pub(crate) struct ArticleFts {
     pub article: TsVector,
     pub statements: Vec<TsVector>,
+    pub said: TsVector,
 }
 
 impl ArticleFts {
     pub(crate) fn of(p: &PreparedArticle) -> ArticleFts {
         let title = p.article.title.as_deref().unwrap_or("");
+        let statements: Vec<TsVector> = p
+            .extraction
+            .statements
+            .iter()
+            .map(|s| TsVector::of(&[&s.text]))
+            .collect();
         ArticleFts {
             article: TsVector::of(&[title, &p.article.text]),
-            statements: p
-                .extraction
-                .statements
-                .iter()
-                .map(|s| TsVector::of(&[&s.text]))
-                .collect(),
+            said: TsVector::words_of(&statements),
+            statements,
         }
     }
 }
@@ -235,6 +277,20 @@ mod tests {
         // Byte order with the shorter prefix first, as the server compares lexemes.
         let v = TsVector::of(&["ab a b aa ä"]);
         assert_eq!(show(&v), "a:2,5 aa:4 ab:1 b:3");
+    }
+
+    #[test]
+    fn the_words_of_several_vectors_are_each_word_once_without_positions() {
+        let a = TsVector::of(&["We will not accept it"]);
+        let b = TsVector::of(&["it will hurt exporters, we said"]);
+        let w = TsVector::words_of(&[a, b]);
+        assert_eq!(
+            show(&w),
+            "accept: exporters: hurt: it: not: said: we: will:"
+        );
+        assert_eq!(w.len(), 8);
+        assert!(TsVector::words_of(&[]).is_empty());
+        assert!(TsVector::words_of(&[TsVector::of(&[" , "])]).is_empty());
     }
 
     /// Random text from a mix of scripts, marks, digits, spaces and punctuation: the vector

@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0006_statement_quote_links_checked_by_writer.sql"),
     include_str!("migrations/0007_merged_quotes_point_at_their_target.sql"),
     include_str!("migrations/0008_lz4_compression.sql"),
+    include_str!("migrations/0009_said_words_per_article.sql"),
 ];
 
 /// The version whose rows must be re-tokenised by the writer's own code after its SQL.

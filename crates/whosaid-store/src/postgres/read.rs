@@ -296,6 +296,13 @@ impl PgStore {
             format!("${}", args.len())
         };
         if let Some(t) = tsq {
+            // The statements' vectors have no index (schema 9): the index of the words
+            // each article's statements hold finds the articles that can have a match,
+            // and the statements' own vectors decide.
+            if let Some(r) = tsquery::relaxed(&t) {
+                let n = arg(&mut args, Box::new(r));
+                wh.push(format!("a.said_tsv @@ {n}::text::tsquery"));
+            }
             let n = arg(&mut args, Box::new(t));
             wh.push(format!("s.tsv @@ {n}::text::tsquery"));
         }

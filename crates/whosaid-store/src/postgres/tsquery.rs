@@ -18,6 +18,142 @@ pub fn to_tsquery(user: &str) -> Result<Option<String>> {
     Ok(query::to_fts(user)?.map(|fts| from_fts(&fts)))
 }
 
+/// A query that the words of all an article's statements (`articles.said_tsv`, one
+/// vector without positions) match whenever one of its statements matches `tsq`: a
+/// statement search finds its articles by it, since statements have no index of their
+/// own (docs/scale-out.md, "Capacity model"). Those words hold no order and belong to
+/// several statements, so phrases become conjunctions of their words, and an excluded
+/// word may be in another statement, so negated parts match anything. `None` when
+/// nothing is left to require (a query that only excludes) or `tsq` is not this
+/// module's output.
+pub fn relaxed(tsq: &str) -> Option<String> {
+    let mut p = Parser {
+        s: tsq.as_bytes(),
+        i: 0,
+    };
+    let r = p.or()?;
+    p.skip_ws();
+    if p.i != p.s.len() {
+        return None;
+    }
+    match r {
+        Relaxed::Any => None,
+        Relaxed::Query(q) => Some(q),
+    }
+}
+
+/// A relaxed sub-query: `Any` matches every article.
+enum Relaxed {
+    Any,
+    Query(String),
+}
+
+impl Relaxed {
+    fn join(parts: Vec<Relaxed>, op: &str, any_wins: bool) -> Relaxed {
+        let mut qs = Vec::with_capacity(parts.len());
+        for r in parts {
+            match r {
+                Relaxed::Any if any_wins => return Relaxed::Any,
+                Relaxed::Any => {}
+                Relaxed::Query(q) => qs.push(q),
+            }
+        }
+        match qs.len() {
+            0 => Relaxed::Any,
+            1 => Relaxed::Query(qs.remove(0)),
+            _ => Relaxed::Query(format!("({})", qs.join(op))),
+        }
+    }
+}
+
+/// Reads `tsquery` text with the server's precedence (`!` over `<->` over `&` over `|`).
+struct Parser<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Parser<'_> {
+    fn skip_ws(&mut self) {
+        while self.s.get(self.i).is_some_and(u8::is_ascii_whitespace) {
+            self.i += 1;
+        }
+    }
+
+    fn eat(&mut self, tok: &str) -> bool {
+        self.skip_ws();
+        if self.s[self.i..].starts_with(tok.as_bytes()) {
+            self.i += tok.len();
+            true
+        } else {
+            false
+        }
+    }
+
+    fn or(&mut self) -> Option<Relaxed> {
+        let mut parts = vec![self.and()?];
+        while self.eat("|") {
+            parts.push(self.and()?);
+        }
+        Some(Relaxed::join(parts, " | ", true))
+    }
+
+    fn and(&mut self) -> Option<Relaxed> {
+        let mut parts = vec![self.phrase()?];
+        while self.eat("&") {
+            parts.push(self.phrase()?);
+        }
+        Some(Relaxed::join(parts, " & ", false))
+    }
+
+    fn phrase(&mut self) -> Option<Relaxed> {
+        let mut parts = vec![self.unary()?];
+        while self.eat("<->") {
+            parts.push(self.unary()?);
+        }
+        Some(Relaxed::join(parts, " & ", false))
+    }
+
+    fn unary(&mut self) -> Option<Relaxed> {
+        if self.eat("!") {
+            self.unary()?;
+            return Some(Relaxed::Any);
+        }
+        if self.eat("(") {
+            let r = self.or()?;
+            return self.eat(")").then_some(r);
+        }
+        self.lexeme().map(Relaxed::Query)
+    }
+
+    /// A quoted lexeme (`''` and `\\` escapes) with its optional `:*`, as written.
+    fn lexeme(&mut self) -> Option<String> {
+        self.skip_ws();
+        let start = self.i;
+        if self.s.get(self.i) != Some(&b'\'') {
+            return None;
+        }
+        self.i += 1;
+        loop {
+            match *self.s.get(self.i)? {
+                b'\\' => self.i += 2,
+                b'\'' if self.s.get(self.i + 1) == Some(&b'\'') => self.i += 2,
+                b'\'' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => self.i += 1,
+            }
+        }
+        if self.s[self.i..].starts_with(b":*") {
+            self.i += 2;
+        }
+        // Cut at ASCII bytes only, so the slice is whole UTF-8.
+        std::str::from_utf8(self.s.get(start..self.i)?)
+            .ok()
+            .map(str::to_string)
+    }
+}
+
 fn lexeme(word: &str, prefix: bool) -> String {
     let escaped = fold(word).replace('\\', "\\\\").replace('\'', "''");
     if prefix {
@@ -125,5 +261,39 @@ mod tests {
         assert_eq!(q("don't"), "('don' <-> 't')");
         assert_eq!(to_tsquery("  ").unwrap(), None);
         assert!(to_tsquery("-tax").is_err());
+    }
+
+    fn relax(s: &str) -> Option<String> {
+        relaxed(&q(s))
+    }
+
+    #[test]
+    fn relaxed_queries_drop_word_order_and_exclusions() {
+        assert_eq!(relax("tax cuts").as_deref(), Some("('tax' & 'cuts')"));
+        assert_eq!(relax("\"tax cuts\"").as_deref(), Some("('tax' & 'cuts')"));
+        assert_eq!(
+            relax("\"rate hike\"*").as_deref(),
+            Some("('rate' & 'hike':*)")
+        );
+        assert_eq!(relax("tax -cuts").as_deref(), Some("'tax'"));
+        assert_eq!(
+            relax("\"tax cuts\" OR levy").as_deref(),
+            Some("(('tax' & 'cuts') | 'levy')")
+        );
+        assert_eq!(relax("Müller").as_deref(), Some("'muller'"));
+        assert_eq!(relax("o'brien").as_deref(), Some("('o' & 'brien')"));
+        // A negated alternative matches anything, so the whole OR does.
+        assert_eq!(relaxed("'tax' | !'cuts'"), None);
+        assert_eq!(relaxed("!'tax'"), None);
+        // Escapes are kept as written.
+        assert_eq!(
+            relaxed("'it''s' <-> 'a\\\\b'").as_deref(),
+            Some("('it''s' & 'a\\\\b')")
+        );
+        // Not this module's output: no narrowing rather than a wrong one.
+        assert_eq!(relaxed("'tax' &"), None);
+        assert_eq!(relaxed("('tax'"), None);
+        assert_eq!(relaxed("tax"), None);
+        assert_eq!(relaxed("'unterminated"), None);
     }
 }

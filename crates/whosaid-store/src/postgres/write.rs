@@ -97,10 +97,10 @@ const STATEMENT_TYPES: [Type; 21] = [
 
 /// The column types of the articles COPY in `syndicate_new`, in its order.
 #[rustfmt::skip]
-const ARTICLE_TYPES: [Type; 17] = [
+const ARTICLE_TYPES: [Type; 18] = [
     Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT,
     Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::BYTEA, Type::INT8,
-    Type::TS_VECTOR, Type::TEXT, Type::TEXT,
+    Type::TS_VECTOR, Type::TS_VECTOR, Type::TEXT, Type::TEXT,
 ];
 
 /// The column types of the entities COPY, in its order.
@@ -719,13 +719,13 @@ impl<'a, 't> Writer<'a, 't> {
                 "article ids reserved for another batch",
             ));
         }
-        let (article_tsv, statement_tsv): (Vec<TsVector>, Vec<Vec<TsVector>>) = new
-            .iter()
-            .map(|p| {
-                let f = ArticleFts::of(p);
-                (f.article, f.statements)
-            })
-            .unzip();
+        let mut article_tsv = Vec::with_capacity(new.len());
+        let mut statement_tsv = Vec::with_capacity(new.len());
+        for p in &new {
+            let f = ArticleFts::of(p);
+            article_tsv.push((f.article, f.said));
+            statement_tsv.push(f.statements);
+        }
         let groups = self.syndicate_new(&new, &ids, &article_tsv)?;
         // Speakers and quotes, in two passes. The first decides them from what is
         // committed now, without the stripes, and writes the statement rows with those
@@ -787,7 +787,7 @@ impl<'a, 't> Writer<'a, 't> {
         &mut self,
         new: &[&PreparedArticle],
         ids: &[i64],
-        tsv: &[TsVector],
+        tsv: &[(TsVector, TsVector)],
     ) -> PgResult<Vec<Option<i64>>> {
         let mut buckets: Vec<i64> = new.iter().flat_map(|p| p.buckets.iter().copied()).collect();
         buckets.sort_unstable();
@@ -946,7 +946,8 @@ impl<'a, 't> Writer<'a, 't> {
         let size: usize = new.iter().map(|p| p.article.text.len() + 512).sum();
         let mut w = BinaryRows::new(&ARTICLE_TYPES, size);
         for (k, p) in new.iter().enumerate() {
-            let (Some(id), Some(group), Some(vector)) = (ids.get(k), groups.get(k), tsv.get(k))
+            let (Some(id), Some(group), Some((vector, said))) =
+                (ids.get(k), groups.get(k), tsv.get(k))
             else {
                 return Err(WriteError::Invariant(
                     "an article without its id, group or vector",
@@ -968,6 +969,7 @@ impl<'a, 't> Writer<'a, 't> {
                 &sigs[k],
                 group,
                 vector,
+                said,
                 &now,
                 &now,
             ])?;
@@ -975,7 +977,7 @@ impl<'a, 't> Writer<'a, 't> {
         self.send_copy(
             "COPY articles (id, key, ext_id, url, canonical_url, source, outlet, title,
                published, credit, text, text_hash, minhash, syndication_group, tsv,
-               ingested_at, updated_at) FROM STDIN (FORMAT binary)",
+               said_tsv, ingested_at, updated_at) FROM STDIN (FORMAT binary)",
             w,
         )?;
         let mut pairs: Vec<(i64, i64)> = new
@@ -1043,8 +1045,9 @@ impl<'a, 't> Writer<'a, 't> {
         let fts = ArticleFts::of(p);
         let inserted = self.query(
             "INSERT INTO articles (key, ext_id, url, canonical_url, source, outlet, title,
-               published, credit, text, text_hash, minhash, ingested_at, updated_at, tsv)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14)
+               published, credit, text, text_hash, minhash, ingested_at, updated_at, tsv,
+               said_tsv)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15)
              ON CONFLICT (key) DO NOTHING RETURNING id",
             &[
                 &p.key,
@@ -1061,6 +1064,7 @@ impl<'a, 't> Writer<'a, 't> {
                 &sig_blob,
                 &now,
                 &fts.article,
+                &fts.said,
             ],
         )?;
         let (article_id, action) = match inserted.first() {
@@ -1086,7 +1090,7 @@ impl<'a, 't> Writer<'a, 't> {
                 self.exec(
                     "UPDATE articles SET ext_id=$2, url=$3, canonical_url=$4, source=$5, outlet=$6,
                      title=$7, published=$8, credit=$9, text=$10, text_hash=$11, minhash=$12,
-                     updated_at=$13, tsv=$14 WHERE id=$1",
+                     updated_at=$13, tsv=$14, said_tsv=$15 WHERE id=$1",
                     &[
                         &id,
                         &a.id,
@@ -1102,6 +1106,7 @@ impl<'a, 't> Writer<'a, 't> {
                         &sig_blob,
                         &now,
                         &fts.article,
+                        &fts.said,
                     ],
                 )?;
                 (id, UpsertAction::Replaced)
