@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0007_merged_quotes_point_at_their_target.sql"),
     include_str!("migrations/0008_lz4_compression.sql"),
     include_str!("migrations/0009_said_words_per_article.sql"),
+    include_str!("migrations/0010_no_bucket_article_index.sql"),
 ];
 
 /// The version whose rows must be re-tokenised by the writer's own code after its SQL.
