@@ -81,7 +81,11 @@ impl Parser<'_> {
 
     fn eat(&mut self, tok: &str) -> bool {
         self.skip_ws();
-        if self.s[self.i..].starts_with(tok.as_bytes()) {
+        if self
+            .s
+            .get(self.i..)
+            .is_some_and(|r| r.starts_with(tok.as_bytes()))
+        {
             self.i += tok.len();
             true
         } else {
@@ -90,27 +94,31 @@ impl Parser<'_> {
     }
 
     fn or(&mut self) -> Option<Relaxed> {
-        let mut parts = vec![self.and()?];
-        while self.eat("|") {
-            parts.push(self.and()?);
-        }
-        Some(Relaxed::join(parts, " | ", true))
+        self.chain("|", Self::and, " | ", true)
     }
 
     fn and(&mut self) -> Option<Relaxed> {
-        let mut parts = vec![self.phrase()?];
-        while self.eat("&") {
-            parts.push(self.phrase()?);
-        }
-        Some(Relaxed::join(parts, " & ", false))
+        self.chain("&", Self::phrase, " & ", false)
     }
 
+    /// A phrase's words need not be adjacent among the statements' words: a conjunction.
     fn phrase(&mut self) -> Option<Relaxed> {
-        let mut parts = vec![self.unary()?];
-        while self.eat("<->") {
-            parts.push(self.unary()?);
+        self.chain("<->", Self::unary, " & ", false)
+    }
+
+    /// Operands joined by `op`, relaxed and joined again by `joined`.
+    fn chain(
+        &mut self,
+        op: &str,
+        operand: fn(&mut Self) -> Option<Relaxed>,
+        joined: &str,
+        any_wins: bool,
+    ) -> Option<Relaxed> {
+        let mut parts = vec![operand(self)?];
+        while self.eat(op) {
+            parts.push(operand(self)?);
         }
-        Some(Relaxed::join(parts, " & ", false))
+        Some(Relaxed::join(parts, joined, any_wins))
     }
 
     fn unary(&mut self) -> Option<Relaxed> {
@@ -144,7 +152,7 @@ impl Parser<'_> {
                 _ => self.i += 1,
             }
         }
-        if self.s[self.i..].starts_with(b":*") {
+        if self.s.get(self.i..).is_some_and(|r| r.starts_with(b":*")) {
             self.i += 2;
         }
         // Cut at ASCII bytes only, so the slice is whole UTF-8.
@@ -295,5 +303,11 @@ mod tests {
         assert_eq!(relaxed("('tax'"), None);
         assert_eq!(relaxed("tax"), None);
         assert_eq!(relaxed("'unterminated"), None);
+        // Every cut of a query is read without panicking.
+        let full = q("\"rate hike\"* OR (tax -\"it's\") OR o'brien");
+        for (i, _) in full.char_indices() {
+            let _ = relaxed(&full[..i]);
+            let _ = relaxed(&full[i..]);
+        }
     }
 }
