@@ -66,21 +66,7 @@ fn main() {
         let (submit_s, reports) = rt.block_on(async {
             let js = jetstream::new(config::connect_nats(&cfg).await.expect("nats"));
             config::ensure_consumer(&js, &cfg).await.expect("consumer");
-            let publish = |part: &[whosaid_core::Article]| {
-                let (js, cfg, part) = (js.clone(), cfg.clone(), part.to_vec());
-                async move {
-                    let mut p = Publisher::new(js, &cfg);
-                    for a in &part {
-                        let origin = whosaid_ingest::Origin::Url {
-                            url: a.url.clone().unwrap_or_default(),
-                        };
-                        let (id, b, _) = message_for(a.clone(), &origin).expect("message");
-                        p.publish(&id, b).await.expect("publish");
-                    }
-                    p.finish().await.expect("acks");
-                }
-            };
-            publish(&articles[..lead]).await;
+            publish(&js, &cfg, &articles[..lead]).await;
             let opts = worker::WorkerOptions {
                 batch,
                 exit_when_idle: true,
@@ -94,7 +80,7 @@ fn main() {
                     })
                 })
                 .collect();
-            publish(&articles[lead..]).await;
+            publish(&js, &cfg, &articles[lead..]).await;
             let submit_s = start.elapsed().as_secs_f64();
             let mut out = Vec::new();
             for t in tasks {
@@ -127,6 +113,19 @@ fn main() {
             }
         });
     }
+}
+
+/// Publishes the articles as `submit` does and waits for the server's acks.
+async fn publish(js: &jetstream::Context, cfg: &ScaleConfig, part: &[whosaid_core::Article]) {
+    let mut p = Publisher::new(js.clone(), cfg);
+    for a in part {
+        let origin = whosaid_ingest::Origin::Url {
+            url: a.url.clone().unwrap_or_default(),
+        };
+        let (id, b, _) = message_for(a.clone(), &origin).expect("message");
+        p.publish(&id, b).await.expect("publish");
+    }
+    p.finish().await.expect("acks");
 }
 
 /// Single-process SQLite ingest of the same articles: two threads extract and prepare
