@@ -378,13 +378,7 @@ async fn store_and_ack(
                 tokio::time::sleep(wait).await;
             }
             Err(e @ whosaid_store::StoreError::TooNew { .. }) => {
-                // A newer whosaid migrated the schema: stop before writing, and hand the
-                // batch back at once for the new workers (not a failure of the messages).
-                tracing::error!(error = %e, "schema upgraded under this worker; stopping");
-                for msg in &good {
-                    let _ = msg.ack_with(AckKind::Nak(None)).await;
-                }
-                return Err(e.into());
+                return Err(schema_moved_on(e, &good).await);
             }
             Err(e) => break Err(e),
         }
@@ -399,13 +393,13 @@ async fn store_and_ack(
         Err(e) => {
             // Something in the batch is refused: store one by one to find it.
             tracing::warn!(error = %e, "batch refused; storing its articles one by one");
-            for (i, msg) in good.into_iter().enumerate() {
+            for i in 0..good.len() {
+                let msg = &good[i];
                 let delivered = msg.info().map(|i| i.delivered).unwrap_or(1);
                 match upsert(store, items.clone(), i..i + 1).await {
-                    Ok(out) => ack_stored(acker, vec![msg], &out, report),
+                    Ok(out) => ack_stored(acker, vec![msg.clone()], &out, report),
                     Err(e @ whosaid_store::StoreError::TooNew { .. }) => {
-                        let _ = msg.ack_with(AckKind::Nak(None)).await;
-                        return Err(e.into());
+                        return Err(schema_moved_on(e, &good[i..]).await);
                     }
                     Err(e) if is_transient(&e) => {
                         let _ = msg
@@ -413,13 +407,24 @@ async fn store_and_ack(
                             .await;
                     }
                     Err(e) => {
-                        fail(cfg, store, client, &msg, delivered, &e.to_string(), report).await
+                        fail(cfg, store, client, msg, delivered, &e.to_string(), report).await
                     }
                 }
             }
             Ok(())
         }
     }
+}
+
+/// A newer whosaid migrated the schema: nothing of `unstored` was written, so it goes
+/// back at once for the new workers (a NAK, not a failure of the messages), and the
+/// worker stops with the reason.
+async fn schema_moved_on(e: whosaid_store::StoreError, unstored: &[Message]) -> ScaleError {
+    tracing::error!(error = %e, "schema upgraded under this worker; stopping");
+    for msg in unstored {
+        let _ = msg.ack_with(AckKind::Nak(None)).await;
+    }
+    e.into()
 }
 
 /// Where committed messages go to be acknowledged (the worker's ack task).
