@@ -438,7 +438,7 @@ fn statement_search_decides_on_each_statements_words() {
     // Words of each statement, not of the article: "project jobs" is one statement's,
     // "okafor" and "unions" are outside every statement.
     assert_eq!(found("project jobs").len(), 1);
-    assert!(found("tram jobs") == found("\"tram depot\""));
+    assert_eq!(found("tram jobs"), found("\"tram depot\""));
     assert!(found("okafor").is_empty());
     assert!(found("unions OR newspaper").is_empty());
     assert!(!article_keys(&store, "okafor").is_empty());

@@ -104,14 +104,9 @@ const ARTICLE_TYPES: [Type; 18] = [
 ];
 
 /// The column types of the entities COPY, in its order.
+#[rustfmt::skip]
 const ENTITY_TYPES: [Type; 7] = [
-    Type::INT8,
-    Type::INT8,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::INT8,
+    Type::INT8, Type::INT8, Type::TEXT, Type::TEXT, Type::TEXT, Type::TEXT, Type::INT8,
 ];
 
 const BUCKET_TYPES: [Type; 2] = [Type::INT8, Type::INT8];
